@@ -1,0 +1,13 @@
+from django.urls import path
+
+from articles import views
+from articles.feeds import LatestArticlesFeed
+
+app_name = "articles"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("articles/<slug:slug>/", views.ArticleView.as_view(), name="detail"),
+    path("topics/<slug:slug>/", views.TopicView.as_view(), name="topic"),
+    path("feed/", LatestArticlesFeed(), name="feed"),
+]

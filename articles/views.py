@@ -1,0 +1,101 @@
+import json
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.views.generic import DetailView, ListView
+
+from articles.models import Article, Topic
+
+# Names of the publisher's policy pages (editorial.PolicyPage slugs); articles only links to them.
+CORRECTIONS_POLICY = "corrections-policy"
+PUBLISHING_PRINCIPLES = "publishing-principles"
+AI_USE_POLICY = "ai-use-policy"
+
+
+class HomeView(ListView):
+    template_name = "articles/home.html"
+    context_object_name = "articles"
+    paginate_by = 20
+
+    def get_queryset(self):
+        return Article.objects.live().with_live_version()
+
+
+class TopicView(ListView):
+    template_name = "articles/topic.html"
+    context_object_name = "articles"
+    paginate_by = 20
+
+    def get_queryset(self):
+        self.topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
+        return Article.objects.live().with_live_version().filter(topics=self.topic)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(topic=self.topic, **kwargs)
+
+
+class ArticleView(DetailView):
+    """The public page shows the live snapshot, never the working copy."""
+
+    template_name = "articles/article.html"
+    context_object_name = "article"
+
+    def get_queryset(self):
+        return Article.objects.live().with_live_version().prefetch_related("topics", "corrections")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["version"] = self.object.live_version
+        context["json_ld"] = json_ld_script(article_json_ld(self.object, self.request.build_absolute_uri))
+        return context
+
+
+def _person_ld(person, absolute) -> dict | None:
+    if person is None:
+        return None
+    return {"@type": "Person", "name": person.name, "url": absolute(person.get_absolute_url())}
+
+
+def article_json_ld(article: Article, absolute) -> dict:
+    """schema.org NewsArticle for the live version: who wrote it, who answers for it, what was corrected."""
+    version = article.live_version
+    policy = lambda slug: absolute(reverse("editorial:policy", args=[slug]))  # noqa: E731
+    return {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": version.title,
+        "description": version.seo_description or version.dek,
+        "url": absolute(article.get_absolute_url()),
+        "mainEntityOfPage": absolute(article.get_absolute_url()),
+        "datePublished": article.published_at.isoformat(),
+        "dateModified": article.date_modified.isoformat(),
+        "author": [_person_ld(version.author, absolute)],
+        "editor": _person_ld(version.editor, absolute),
+        "keywords": [topic.name for topic in article.topics.all()],
+        "correction": [
+            {
+                "@type": "CorrectionComment",
+                "text": correction.note,
+                "datePublished": correction.published_at.isoformat(),
+            }
+            for correction in article.corrections.all()
+        ],
+        "publisher": {
+            "@type": "NewsMediaOrganization",
+            "name": settings.PUBLISHER_NAME,
+            "url": absolute("/"),
+            "correctionsPolicy": policy(CORRECTIONS_POLICY),
+            "publishingPrinciples": policy(PUBLISHING_PRINCIPLES),
+            "ethicsPolicy": policy(AI_USE_POLICY),
+        },
+    }
+
+
+def json_ld_script(data: dict) -> str:
+    """Serialise for a <script type="application/ld+json"> block: '<', '>' and '&' are escaped so
+    text from the article can never close the script element."""
+    text = json.dumps(data, ensure_ascii=False)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return mark_safe(text)  # noqa: S308 - escaped above

@@ -1,0 +1,25 @@
+import os
+
+from celery import Celery
+from kombu import Queue
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "editorial.settings")
+
+app = Celery("newsroom")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+
+# One queue per kind of work, so a slow AI provider never holds up e-mail or fact-checking.
+app.conf.task_queues = (
+    Queue("default"),
+    Queue("ai"),
+    Queue("factcheck"),
+    Queue("mail"),
+)
+app.conf.task_routes = {
+    "editorial.tasks.send_email": {"queue": "mail"},
+}
+app.conf.beat_schedule = {
+    "resend-unsent-email": {"task": "editorial.tasks.resend_unsent_email", "schedule": 300.0},
+}
+
+app.autodiscover_tasks()

@@ -1,0 +1,91 @@
+import os
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from articles import services as article_services
+from articles.models import Article, Topic
+from editorial import demo_content as demo
+from editorial.models import Disclosure, Person
+
+DEFAULT_PASSWORD = "newsroom-demo"  # noqa: S105 - a documented demo login, overridable by DEMO_PASSWORD
+
+
+class Command(BaseCommand):
+    help = "Create the demo newsroom: one user per role, profiles, topics, a published article and a draft."
+
+    @transaction.atomic
+    def handle(self, *args, **options) -> None:
+        password = os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
+        users = {username: self._person(username, spec, password) for username, spec in demo.PEOPLE.items()}
+        topics = [
+            Topic.objects.get_or_create(slug=slug, defaults={"name": name, "description": description})[0]
+            for slug, name, description in [
+                ("ai-infrastructure", "AI infrastructure", "Compute, power and the networks behind AI."),
+                ("energy", "Energy", "Electricity, grids and the transition."),
+                ("media", "Media", "How news is made, checked and corrected."),
+            ]
+        ]
+        author, editor = users["author"], users["editor"]
+        if not Article.objects.filter(slug=demo.PUBLISHED_SLUG).exists():
+            article = self._article(
+                demo.PUBLISHED_SLUG,
+                demo.PUBLISHED_TITLE,
+                demo.PUBLISHED_DEK,
+                demo.PUBLISHED_BODY,
+                author,
+                editor,
+                topics[:2],
+            )
+            article_services.article_submit(article, by=author)
+            article_services.article_approve(article, by=editor, note="Sourcing checked.")
+            article_services.article_publish(article, by=editor)
+        if not Article.objects.filter(slug=demo.DRAFT_SLUG).exists():
+            self._article(
+                demo.DRAFT_SLUG, demo.DRAFT_TITLE, demo.DRAFT_DEK, demo.DRAFT_BODY, author, editor, topics[2:]
+            )
+
+        self.stdout.write(self.style.SUCCESS("Demo newsroom ready. Log in at /admin/ as:"))
+        for username, spec in demo.PEOPLE.items():
+            self.stdout.write(f"  {username:8} / {password}   ({spec['group']})")
+
+    def _person(self, username: str, spec: dict, password: str):
+        user, created = get_user_model().objects.get_or_create(
+            username=username, defaults={"is_staff": True, "email": f"{username}@newsroom.example"}
+        )
+        if created or not user.check_password(password):
+            user.set_password(password)
+            user.save()
+        user.groups.add(Group.objects.get(name=spec["group"]))
+        person, created = Person.objects.get_or_create(
+            slug=spec["slug"],
+            defaults={
+                "user": user,
+                "name": spec["name"],
+                "title": spec["title"],
+                "background": spec["background"],
+                "responsibilities": spec["responsibilities"],
+            },
+        )
+        if created:
+            kind, statement = spec["disclosure"]
+            Disclosure.objects.create(person=person, kind=kind, statement=statement)
+        return user
+
+    def _article(self, slug, title, dek, body, author, editor, topics) -> Article:
+        article = Article(
+            slug=slug,
+            title=title,
+            dek=dek,
+            body=body,
+            author=author.person,
+            editor=editor.person,
+            seo_description=dek,
+        )
+        article._history_user = author
+        article._change_reason = "Created"
+        article.save()
+        article.topics.set(topics)
+        return article

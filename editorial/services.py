@@ -1,0 +1,81 @@
+"""Newsroom-wide actions: the e-mail outbox."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from editorial import tasks
+from editorial.models import OutgoingEmail
+
+log = logging.getLogger(__name__)
+
+MAX_EMAIL_ATTEMPTS = 5
+
+
+@transaction.atomic
+def email_queue(template: str, *, to: str, context: dict) -> OutgoingEmail:
+    """Render templates/emails/<template>-{subject.txt,body.txt,body.html} into an outbox row and ring
+    the bell once the surrounding transaction commits."""
+    context = {**context, "site_url": settings.SITE_URL, "publisher": settings.PUBLISHER_NAME}
+    subject = render_to_string(f"emails/{template}-subject.txt", context)
+    email = OutgoingEmail.objects.create(
+        template=template,
+        to=to,
+        # A subject is one line: collapse whatever the template (or reader input in it) put there.
+        subject=" ".join(subject.split())[:300],
+        body_text=render_to_string(f"emails/{template}-body.txt", context),
+        body_html=render_to_string(f"emails/{template}-body.html", context),
+    )
+    tasks.send_email.delay_on_commit(email.pk)
+    return email
+
+
+def email_send(email_id: int) -> OutgoingEmail | None:
+    """Send one outbox row, at most once: the row stays locked while it is sent and is marked sent in
+    the same transaction. A delivery failure is recorded on the row, then raised so the task retries."""
+    failure: Exception | None = None
+    with transaction.atomic():
+        email = OutgoingEmail.objects.select_for_update().filter(pk=email_id).first()
+        if email is None or email.status != OutgoingEmail.Status.QUEUED:
+            return email
+        email.attempts += 1
+        message = EmailMultiAlternatives(
+            email.subject, email.body_text, settings.DEFAULT_FROM_EMAIL, [email.to]
+        )
+        if email.body_html:
+            message.attach_alternative(email.body_html, "text/html")
+        try:
+            message.send()
+        except Exception as exc:
+            failure = exc
+            email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if email.attempts >= MAX_EMAIL_ATTEMPTS:
+                email.status = OutgoingEmail.Status.FAILED
+            log.warning("email %s to %s failed (attempt %s): %s", email.pk, email.to, email.attempts, exc)
+        else:
+            email.status = OutgoingEmail.Status.SENT
+            email.sent_at = timezone.now()
+        email.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+    if failure is not None and email.status == OutgoingEmail.Status.QUEUED:
+        raise failure
+    return email
+
+
+def email_resend_unsent(*, older_than: timedelta = timedelta(minutes=10)) -> int:
+    """Ring the bell again for e-mails whose Celery message was lost (Redis restart, worker crash)."""
+    cutoff = timezone.now() - older_than
+    ids = list(
+        OutgoingEmail.objects.filter(status=OutgoingEmail.Status.QUEUED, created_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )[:500]
+    )
+    for pk in ids:
+        tasks.send_email.delay(pk)
+    return len(ids)

@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from articles.sitemaps import ArticleSitemap, TopicSitemap
+from editorial import views
+from editorial.sitemaps import AuthorSitemap, PolicySitemap
+
+admin.site.site_header = "Newsroom"
+admin.site.site_title = "Newsroom back office"
+admin.site.index_title = "Newsroom"
+
+sitemaps = {
+    "articles": ArticleSitemap,
+    "topics": TopicSitemap,
+    "authors": AuthorSitemap,
+    "policies": PolicySitemap,
+}
+
+editorial_patterns = (
+    [
+        path("authors/<slug:slug>/", views.AuthorView.as_view(), name="author"),
+        path("policies/<slug:slug>/", views.policy, name="policy"),
+    ],
+    "editorial",
+)
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("articles.urls")),
+    path("", include(editorial_patterns)),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("healthz", views.healthz, name="healthz"),
+]

@@ -1,0 +1,94 @@
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Max, Q
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django.views.generic import DetailView
+
+from articles.models import Article
+from editorial.celery import app as celery_app
+from editorial.models import Disclosure, Person, PolicyPage
+
+log = logging.getLogger(__name__)
+
+
+class AuthorView(DetailView):
+    model = Person
+    template_name = "editorial/author.html"
+    context_object_name = "person"
+
+    def get_context_data(self, **kwargs):
+        person = self.object
+        context = super().get_context_data(**kwargs)
+        context["disclosures"] = Disclosure.objects.filter(person=person).active()
+        context["disclosures_reviewed_at"] = Disclosure.history.filter(person_id=person.pk).aggregate(
+            at=Max("history_date")
+        )["at"]
+        context["articles"] = (
+            Article.objects.live().with_live_version().filter(Q(author=person) | Q(editor=person))[:50]
+        )
+        return context
+
+
+def policy(request, slug: str):
+    page = get_object_or_404(PolicyPage, slug=slug)
+    return render(request, "editorial/policy.html", {"page": page})
+
+
+@require_GET
+def robots_txt(request):
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /corrections/status/",
+        f"Sitemap: {sitemap}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain")
+
+
+def _check(name: str, probe) -> tuple[str, str]:
+    try:
+        probe()
+    except Exception as exc:
+        log.warning("healthz: %s failed: %s", name, exc)
+        return name, f"error: {type(exc).__name__}"
+    return name, "ok"
+
+
+def _database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _cache() -> None:
+    cache.set("healthz", "ok", 10)
+    if cache.get("healthz") != "ok":
+        raise RuntimeError("cache did not return what was stored")
+
+
+def _broker() -> None:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return  # Tasks run in-process: there is no broker to reach.
+    with celery_app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    checks = dict(
+        _check(name, probe)
+        for name, probe in [("database", _database), ("cache", _cache), ("broker", _broker)]
+    )
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
+    )

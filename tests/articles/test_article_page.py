@@ -1,0 +1,149 @@
+import json
+import re
+from datetime import timedelta
+
+import pytest
+
+from articles import services
+from articles.models import Article
+from tests.factories import ArticleFactory, CorrectionFactory, TopicFactory
+
+
+def json_ld(response) -> dict:
+    blocks = re.findall(rb'<script type="application/ld\+json"[^>]*>(.*?)</script>', response.content, re.S)
+    assert len(blocks) == 1
+    return json.loads(blocks[0])
+
+
+def test_it_shows_the_byline_with_author_and_editor_profiles(client, published_article):
+    response = client.get(published_article.get_absolute_url())
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<a rel="author" class="author" href="/authors/alice/">Alice</a>' in html
+    assert '<a class="editor" href="/authors/bob/">Bob</a>' in html
+    assert f'<time class="published" datetime="{published_article.published_at.isoformat()}">' in html
+    assert 'class="updated"' not in html
+
+
+def test_it_shows_the_updated_date_once_there_is_one(client, published_article):
+    published_article.updated_at = published_article.published_at + timedelta(days=2)
+    published_article.save_without_historical_record(update_fields=["updated_at"])
+    html = client.get(published_article.get_absolute_url()).content.decode()
+    assert f'<time class="updated" datetime="{published_article.updated_at.isoformat()}">Updated ' in html
+
+
+def test_it_describes_the_article_in_json_ld(client, published_article):
+    topic = TopicFactory(name="Housing")
+    published_article.topics.add(topic)
+    correction = CorrectionFactory(article=published_article, note="The vote was 7-2, not 6-3.")
+    published_article.updated_at = correction.published_at
+    published_article.save_without_historical_record(update_fields=["updated_at"])
+
+    data = json_ld(client.get(published_article.get_absolute_url()))
+
+    assert data["@type"] == "NewsArticle"
+    assert data["headline"] == "Council approves homes"
+    assert data["author"] == [{"@type": "Person", "name": "Alice", "url": "http://testserver/authors/alice/"}]
+    assert data["editor"] == {"@type": "Person", "name": "Bob", "url": "http://testserver/authors/bob/"}
+    assert data["datePublished"] == published_article.published_at.isoformat()
+    assert data["dateModified"] == correction.published_at.isoformat()
+    assert data["keywords"] == ["Housing"]
+    assert data["correction"] == [
+        {
+            "@type": "CorrectionComment",
+            "text": "The vote was 7-2, not 6-3.",
+            "datePublished": correction.published_at.isoformat(),
+        }
+    ]
+    publisher = data["publisher"]
+    assert publisher["correctionsPolicy"] == "http://testserver/policies/corrections-policy/"
+    assert publisher["publishingPrinciples"] == "http://testserver/policies/publishing-principles/"
+
+
+def test_it_uses_the_published_date_as_date_modified_without_updates(client, published_article):
+    data = json_ld(client.get(published_article.get_absolute_url()))
+    assert data["dateModified"] == data["datePublished"]
+
+
+def test_it_cannot_be_broken_out_of_by_text_in_the_json_ld(client, published_article):
+    published_article.title = "</script><script>alert(1)</script>"
+    published_article.save()
+    published_article.live_version = published_article.history.latest()
+    published_article.save_without_historical_record(update_fields=["live_version"])
+    response = client.get(published_article.get_absolute_url())
+    assert b"<script>alert(1)" not in response.content
+    assert json_ld(response)["headline"] == "</script><script>alert(1)</script>"
+
+
+def test_it_serves_the_live_version_not_later_edits(client, published_article):
+    published_article.title = "Council rejects homes"
+    published_article.body = "Unreviewed text."
+    published_article.save()
+
+    html = client.get(published_article.get_absolute_url()).content.decode()
+
+    assert "Council approves homes" in html
+    assert "Council rejects homes" not in html
+    assert "Unreviewed text." not in html
+
+
+def test_it_hides_articles_that_are_not_live(client, alice):
+    draft = ArticleFactory(author=alice.person)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_it_lists_correction_notes(client, published_article):
+    CorrectionFactory(article=published_article, note="We misnamed the council leader.")
+    html = client.get(published_article.get_absolute_url()).content.decode()
+    assert "Corrections and clarifications" in html
+    assert "We misnamed the council leader." in html
+
+
+def test_it_sends_a_content_security_policy_with_a_nonce(client, published_article):
+    response = client.get(published_article.get_absolute_url())
+    csp = response.headers["Content-Security-Policy"]
+    nonce = re.search(r"'nonce-([^']+)'", csp).group(1)
+    assert f'nonce="{nonce}"' in response.content.decode()
+    assert "'unsafe-inline'" not in csp
+
+
+@pytest.mark.parametrize("extra", [0, 10])
+def test_it_uses_a_fixed_number_of_queries(
+    client, published_article, bob, extra, django_assert_max_num_queries
+):
+    for i in range(extra):
+        published_article.topics.add(TopicFactory())
+        CorrectionFactory(article=published_article, accepted_by=bob, note=f"Correction {i}")
+        published_article.body += f"\n\nParagraph {i}."
+        published_article.save()  # another version
+    with django_assert_max_num_queries(3):
+        response = client.get(published_article.get_absolute_url())
+    assert response.status_code == 200
+
+
+def test_it_lists_live_articles_newest_first_on_the_home_page(client, published_article, alice):
+    ArticleFactory(author=alice.person, title="A draft nobody should see")
+    html = client.get("/").content.decode()
+    assert "Council approves homes" in html
+    assert "A draft nobody should see" not in html
+
+
+def test_it_lists_a_topics_articles(client, published_article):
+    topic = TopicFactory(name="Housing", slug="housing")
+    published_article.topics.add(topic)
+    response = client.get("/topics/housing/")
+    assert response.status_code == 200
+    assert "Council approves homes" in response.content.decode()
+    assert client.get("/topics/nope/").status_code == 404
+
+
+def test_it_orders_the_home_page_by_publication(client, published_article, alice, bob):
+    newer = ArticleFactory(author=alice.person, editor=bob.person, title="Newer story")
+    services.article_submit(newer, by=alice)
+    services.article_approve(newer, by=bob)
+    services.article_publish(newer, by=bob)
+    Article.objects.filter(pk=published_article.pk).update(
+        published_at=newer.published_at - timedelta(hours=1)
+    )
+    html = client.get("/").content.decode()
+    assert html.index("Newer story") < html.index("Council approves homes")

@@ -1,0 +1,95 @@
+"""Personas and the rules for tests that need real services.
+
+alice and dave are authors, bob is an editor, carol a fact-checker, erin on the corrections desk;
+`client` is the anonymous reader. Tests marked postgres, redis or browser need that service: without it
+they are skipped with the reason, except in CI (CI=true), where a missing service fails the run.
+"""
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+
+from articles import services
+from tests.factories import ArticleFactory, PersonFactory, UserFactory
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _service_gaps() -> dict[str, str | None]:
+    engine = settings.DATABASES["default"]["ENGINE"]
+    return {
+        "postgres": None
+        if engine.endswith("postgresql")
+        else "needs PostgreSQL: set DATABASE_URL=postgres://…",
+        "redis": None if settings.REDIS_URL else "needs Redis and a Celery worker: set REDIS_URL=redis://…",
+        "browser": None if shutil.which(CHROMIUM) else f"needs Debian's chromium at {CHROMIUM}",
+    }
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for marker, gap in _service_gaps().items():
+        if gap and item.get_closest_marker(marker):
+            if os.environ.get("CI"):
+                pytest.fail(f"{gap} (CI runs every test; none may be skipped)", pytrace=False)
+            pytest.skip(gap)
+
+
+def _member(username: str, role: str, *, person: bool = True):
+    user = UserFactory(username=username)
+    user.groups.add(Group.objects.get(name=role))
+    if person:
+        PersonFactory(user=user, name=username.title(), slug=username)
+    return user
+
+
+@pytest.fixture
+def alice(db):
+    return _member("alice", "Author")
+
+
+@pytest.fixture
+def dave(db):
+    return _member("dave", "Author")
+
+
+@pytest.fixture
+def bob(db):
+    return _member("bob", "Editor")
+
+
+@pytest.fixture
+def carol(db):
+    return _member("carol", "Fact-checker")
+
+
+@pytest.fixture
+def erin(db):
+    return _member("erin", "Corrections desk")
+
+
+@pytest.fixture
+def published_article(alice, bob):
+    """alice's article, reviewed by bob and live."""
+    article = ArticleFactory(author=alice.person, editor=bob.person, title="Council approves homes")
+    services.article_submit(article, by=alice)
+    services.article_approve(article, by=bob)
+    return services.article_publish(article, by=bob)
+
+
+@pytest.fixture
+def test_templates(settings):
+    """Adds tests/templates (e-mails that exist only for tests) to the template search path."""
+    settings.TEMPLATES = [
+        {
+            **settings.TEMPLATES[0],
+            "DIRS": [*settings.TEMPLATES[0]["DIRS"], settings.BASE_DIR / "tests" / "templates"],
+        }
+    ]
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

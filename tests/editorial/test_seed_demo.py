@@ -1,0 +1,38 @@
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from articles.models import Article, HistoricalArticle
+from editorial.models import Disclosure, Person
+
+
+def counts() -> tuple[int, ...]:
+    return (
+        get_user_model().objects.count(),
+        Person.objects.count(),
+        Disclosure.objects.count(),
+        Article.objects.count(),
+        HistoricalArticle.objects.count(),
+    )
+
+
+def test_it_builds_the_demo_newsroom_once(db, client, capsys):
+    call_command("seed_demo")
+    first = counts()
+    call_command("seed_demo")
+
+    assert counts() == first == (4, 4, 4, 2, 5)
+    out = capsys.readouterr().out
+    assert "editor   / newsroom-demo" in out
+    article = Article.objects.live().get()
+    assert "<table>" in article.live_version.body_html
+    assert "<blockquote>" in article.live_version.body_html
+    assert article.live_version.body_html.count("<h2") >= 3
+    assert article.editor.user.username == "editor"
+    assert client.get(article.get_absolute_url()).status_code == 200
+    assert Article.objects.get(status=Article.Status.DRAFT).live_version is None
+
+
+def test_it_uses_the_password_from_the_environment(db, client, monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "a-better-secret-42")
+    call_command("seed_demo")
+    assert client.login(username="desk", password="a-better-secret-42")
