@@ -1,0 +1,29 @@
+# Newsroom: `make run` serves the demo newsroom, `make test` runs the tests.
+# uv is installed with pip when missing; it creates .venv from uv.lock with Python 3.12.
+
+SHELL := /bin/bash
+UV := $(shell uv --version >/dev/null 2>&1 && echo uv || echo python3 -m uv)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup lint bench
+
+setup:
+	@$(UV) --version >/dev/null 2>&1 || \
+		python3 -m pip install --user --quiet uv || \
+		python3 -m pip install --user --quiet --break-system-packages uv
+	$(UV) sync --quiet
+
+run: setup
+	$(UV) run python manage.py migrate --noinput
+	$(UV) run python manage.py collectstatic --noinput --verbosity 0
+	$(UV) run python manage.py seed_demo
+	@echo "Newsroom is at http://$(HOST):$(PORT)/  (back office: http://$(HOST):$(PORT)/admin/)"
+	$(UV) run python manage.py runserver $(HOST):$(PORT)
+
+test: setup
+	$(UV) run pytest
+
+lint: setup
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
