@@ -34,7 +34,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         if gap and item.get_closest_marker(marker):
             if os.environ.get("CI"):
                 pytest.fail(f"{gap} (CI runs every test; none may be skipped)", pytrace=False)
-            pytest.skip(gap)
+            pytest.skip(f"{item.nodeid} {gap}")
 
 
 def _member(username: str, role: str, *, person: bool = True):

@@ -1,103 +1,11 @@
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from articles.markdown import render_markdown
-
-# Role -> permissions ("app_label.codename"). Object-level rules (an author only touches their own
-# articles and profile) live in the admin classes; these are the coarse grants.
-ROLES = {
-    "Author": [
-        "articles.add_article", "articles.change_article", "articles.view_article",
-        "articles.view_topic",
-        "editorial.view_person", "editorial.change_person",
-        "editorial.add_disclosure", "editorial.change_disclosure", "editorial.delete_disclosure",
-        "editorial.view_disclosure",
-        "editorial.view_policypage",
-    ],
-    "Editor": [
-        "articles.add_article", "articles.change_article", "articles.view_article",
-        "articles.view_all_articles", "articles.review_article", "articles.publish_article",
-        "articles.add_topic", "articles.change_topic", "articles.view_topic",
-        "editorial.add_person", "editorial.change_person", "editorial.view_person", "editorial.manage_people",
-        "editorial.add_disclosure", "editorial.change_disclosure", "editorial.delete_disclosure",
-        "editorial.view_disclosure",
-        "editorial.view_policypage", "editorial.change_policypage",
-        "editorial.view_outgoingemail",
-        "corrections.view_correction",
-    ],
-    "Fact-checker": [
-        "articles.view_article", "articles.view_all_articles", "articles.view_topic",
-        "editorial.view_person",
-    ],
-    "Corrections desk": [
-        "articles.view_article", "articles.view_all_articles", "articles.view_topic",
-        "editorial.view_person",
-        "corrections.view_correction",
-    ],
-}  # fmt: skip
-
-POLICIES = [
-    (
-        "corrections-policy",
-        "Corrections policy",
-        "We correct errors of fact promptly and in the open.\n\n"
-        "## How to report an error\n\n"
-        "Every article has a *Report an error* link. Tell us what is wrong and, if you can, where the right "
-        "information is published. You get a reference and a page where you can follow your report.\n\n"
-        "## What happens next\n\n"
-        "The corrections desk reviews every report. When a report is upheld, the text is corrected, a "
-        "note at the end of the article says what was wrong and what is right, and the article shows the date "
-        "it was updated. Every correction is listed in our public corrections log.\n\n"
-        "## What we do not do\n\n"
-        "We do not silently change published facts, and we never delete a correction.",
-    ),
-    (
-        "ai-use-policy",
-        "How we use AI",
-        "AI tools may help our journalists organise research, iterate on drafts, suggest metadata and run "
-        "quality checks. They never publish, and they never decide.\n\n"
-        "- Every AI-assisted step is recorded, and its output is a suggestion until a named person accepts it.\n"
-        "- Factual claims are checked against reliable sources by people before publication.\n"
-        "- Each article names the human editor who is responsible for it.\n"
-        "- The *Editorial transparency* box on each article says which kinds of assistance were used.",
-    ),
-    (
-        "publishing-principles",
-        "Publishing principles",
-        "## Accountability\n\n"
-        "Every article names its author and the editor responsible for its quality, sourcing, updates and "
-        "corrections. Their profiles explain their background, responsibilities and any conflicts of "
-        "interest.\n\n"
-        "## Accuracy\n\n"
-        "Check-worthy claims are verified before publication. Readers can challenge any claim, and material "
-        "corrections are reflected in the article's update date.\n\n"
-        "## Independence\n\n"
-        "Staff disclose financial interests, relationships and funding that could be seen to influence "
-        "their work.",
-    ),
-]
+from editorial.roles import sync_policies, sync_roles
 
 
 def create_roles_and_policies(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, perms in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        for perm in perms:
-            app_label, codename = perm.split(".")
-            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-
-    PolicyPage = apps.get_model("editorial", "PolicyPage")
-    for slug, title, body in POLICIES:
-        # Migration models have no custom save(): render the Markdown here.
-        PolicyPage.objects.get_or_create(
-            slug=slug, defaults={"title": title, "body": body, "body_html": render_markdown(body)}
-        )
+    sync_roles(apps)
+    sync_policies(apps)
 
 
 class Migration(migrations.Migration):

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 from articles.models import Article
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_reader_reads_the_demo_article_and_meets_its_author(page: Page, live_server, tmp_path):
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     article = Article.objects.live().get()
