@@ -50,8 +50,8 @@ POLICIES = [
         "information is published. You get a reference and a page where you can follow your report.\n\n"
         "## What happens next\n\n"
         "The corrections desk reviews every report. When a report is upheld, the text is corrected, a "
-        "note at the end of the article says what was wrong and what is right, and the article shows the date "
-        "it was updated. Every correction is listed in our public corrections log.\n\n"
+        "note at the end of the article says what was wrong and what is right, and the article shows "
+        "the date it was updated. Every correction is listed in our public corrections log.\n\n"
         "## What we do not do\n\n"
         "We do not silently change published facts, and we never delete a correction.",
     ),
@@ -60,7 +60,8 @@ POLICIES = [
         "How we use AI",
         "AI tools may help our journalists organise research, iterate on drafts, suggest metadata and run "
         "quality checks. They never publish, and they never decide.\n\n"
-        "- Every AI-assisted step is recorded, and its output is a suggestion until a named person accepts it.\n"
+        "- Every AI-assisted step is recorded, and its output is a suggestion until a named person "
+        "accepts it.\n"
         "- Factual claims are checked against reliable sources by people before publication.\n"
         "- Each article names the human editor who is responsible for it.\n"
         "- The *Editorial transparency* box on each article says which kinds of assistance were used.",
