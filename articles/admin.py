@@ -104,6 +104,11 @@ class ArticleAdmin(SimpleHistoryAdmin):
             _is_reviewer(request) or hasattr(request.user, "person")
         )
 
+    def get_list_filter(self, request):
+        if request.user.has_perm("articles.view_all_articles"):
+            return self.list_filter
+        return [f for f in self.list_filter if f != "author"]
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not _is_reviewer(request):

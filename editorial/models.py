@@ -38,6 +38,7 @@ class Person(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name_plural = "people"
         permissions = [("manage_people", "Can manage every person's profile and disclosures")]
 
     def __str__(self) -> str:
