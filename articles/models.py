@@ -1,10 +1,17 @@
 from __future__ import annotations
 
+import hashlib
+import json
+
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from articles.markdown import render_markdown
+
+# The fields that make up what readers read; a change to any of them is a change of content.
+CONTENT_FIELDS = ("title", "dek", "body", "seo_description", "author_id", "editor_id")
 
 
 class Topic(models.Model):
@@ -24,8 +31,8 @@ class Topic(models.Model):
 
 class ArticleQuerySet(models.QuerySet):
     def live(self) -> ArticleQuerySet:
-        """Articles readers can see: published, with an approved version to show."""
-        return self.filter(status=Article.Status.PUBLISHED, live_version__isnull=False)
+        """Articles readers can see: those with a published version."""
+        return self.filter(live_version__isnull=False)
 
     def with_live_version(self) -> ArticleQuerySet:
         """Load the live snapshot and the people its byline names in the same query."""
@@ -34,9 +41,16 @@ class ArticleQuerySet(models.QuerySet):
     def for_author(self, user) -> ArticleQuerySet:
         return self.filter(author__user=user)
 
+    def awaiting_review(self) -> ArticleQuerySet:
+        return self.filter(status=Article.Status.IN_REVIEW).order_by("review_requested_at", "pk")
+
+    def due_for_publication(self, now) -> ArticleQuerySet:
+        return self.filter(status=Article.Status.SCHEDULED, scheduled_for__lte=now)
+
 
 class Article(models.Model):
-    """A story. Every save is a version (history); readers only ever see `live_version`."""
+    """A story. Every save is a version (history); readers only ever see `live_version`, the exact
+    version an editor approved and published."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -64,10 +78,20 @@ class Article(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="edited_articles",
-        help_text="The human editor responsible for this article. Required to publish.",
+        help_text="The human editor responsible for this article: its reviewer, named in the byline.",
     )
     topics = models.ManyToManyField(Topic, blank=True, related_name="articles")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False)
+    content_hash = models.CharField(max_length=64, editable=False, blank=True)
+    approved_version = models.ForeignKey(
+        "articles.HistoricalArticle",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The version the editor approved: what publishing makes live.",
+    )
     live_version = models.ForeignKey(
         "articles.HistoricalArticle",
         null=True,
@@ -77,6 +101,12 @@ class Article(models.Model):
         related_name="+",
         help_text="The approved version readers see.",
     )
+    review_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    scheduled_for = models.DateTimeField(null=True, blank=True, editable=False)
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(
         null=True,
@@ -86,7 +116,7 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["live_version", "modified_at"])
+    history = HistoricalRecords(excluded_fields=["live_version", "approved_version", "modified_at"])
 
     objects = ArticleQuerySet.as_manager()
 
@@ -97,15 +127,19 @@ class Article(models.Model):
             ("review_article", "Can review and change any article: request changes, approve"),
             ("publish_article", "Can publish, schedule and unpublish articles"),
         ]
-        indexes = [models.Index(fields=["status", "-published_at"])]
+        indexes = [
+            models.Index(fields=["status", "-published_at"]),
+            models.Index(fields=["status", "scheduled_for"]),
+        ]
 
     def __str__(self) -> str:
         return self.title
 
     def save(self, *args, **kwargs) -> None:
         self.body_html = render_markdown(self.body)
+        self.content_hash = content_hash(self)
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "body_html", "modified_at"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], "body_html", "content_hash", "modified_at"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -116,7 +150,18 @@ class Article(models.Model):
 
     @property
     def is_live(self) -> bool:
-        return self.status == self.Status.PUBLISHED and self.live_version_id is not None
+        return self.live_version_id is not None
+
+    @property
+    def has_unpublished_changes(self) -> bool:
+        """The working copy differs from what readers see (needs live_version loaded)."""
+        return self.is_live and self.live_version.content_hash != self.content_hash
+
+    @property
+    def workflow_label(self) -> str:
+        if self.has_unpublished_changes:
+            return f"{self.get_status_display()}, with unpublished changes"
+        return self.get_status_display()
 
     @property
     def date_modified(self):
@@ -124,14 +169,76 @@ class Article(models.Model):
         return self.updated_at or self.published_at
 
 
+def content_hash(obj) -> str:
+    """A fingerprint of what readers read, the same for an article and for any of its versions."""
+    values = [getattr(obj, field) for field in CONTENT_FIELDS]
+    return hashlib.sha256(json.dumps(values, default=str).encode()).hexdigest()
+
+
 S = Article.Status
-# The whole workflow: which status may follow which. articles.services._move() enforces it.
+LIVE_STATES = {S.PUBLISHED, S.IN_REVIEW, S.CHANGES_REQUESTED, S.APPROVED, S.SCHEDULED}
+# The whole workflow: which status may follow which. articles.services._move() enforces it. A live
+# article goes through review again for its changes while readers keep seeing the live version, so
+# it may be unpublished from any of those states.
 ALLOWED: dict[str, set[str]] = {
     S.DRAFT: {S.IN_REVIEW},
-    S.IN_REVIEW: {S.CHANGES_REQUESTED, S.APPROVED},
-    S.CHANGES_REQUESTED: {S.IN_REVIEW},
-    S.APPROVED: {S.PUBLISHED, S.SCHEDULED},
-    S.SCHEDULED: {S.PUBLISHED, S.APPROVED},
-    S.PUBLISHED: {S.UNPUBLISHED},
-    S.UNPUBLISHED: {S.PUBLISHED},
+    S.IN_REVIEW: {S.CHANGES_REQUESTED, S.APPROVED, S.UNPUBLISHED},
+    S.CHANGES_REQUESTED: {S.IN_REVIEW, S.UNPUBLISHED},
+    S.APPROVED: {S.PUBLISHED, S.SCHEDULED, S.IN_REVIEW, S.UNPUBLISHED},
+    S.SCHEDULED: {S.PUBLISHED, S.APPROVED, S.UNPUBLISHED},
+    S.PUBLISHED: {S.IN_REVIEW, S.UNPUBLISHED},
+    S.UNPUBLISHED: {S.IN_REVIEW},
 }
+
+
+class Transition(models.Model):
+    """One move through the workflow: who, when, from, to, why. The article's audit trail."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=20, choices=Article.Status.choices)
+    to_status = models.CharField(max_length=20, choices=Article.Status.choices)
+    version = models.ForeignKey(
+        "articles.HistoricalArticle", null=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The version the move was about: the one approved, published, reviewed.",
+    )  # fmt: skip
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["article", "to_status", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.article}: {self.from_status} → {self.to_status}"
+
+
+class ReviewNote(models.Model):
+    """An editor's (or author's) comment on one version of an article."""
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", "Comment"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        APPROVAL = "approval", "Approval"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="review_notes")
+    version = models.ForeignKey("articles.HistoricalArticle", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.COMMENT)
+    body = models.TextField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.article}"
+
+
+class ReviewQueue(Article):
+    """The admin's "My review queue": articles waiting for review, oldest first."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "article awaiting review"
+        verbose_name_plural = "my review queue"

@@ -1,62 +1,291 @@
-"""Article workflow actions. Views, admin actions, tasks and commands all call these."""
+"""Article workflow actions. Views, admin actions, tasks and commands all call these; each checks the
+acting user's permission and the article's state, and records the move."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
-from articles.models import Article
+from articles import gate
+from articles.models import CONTENT_FIELDS, Article, HistoricalArticle, ReviewNote, Transition
+
+log = logging.getLogger(__name__)
+
+# Sent inside the transaction of every workflow move, with `article` and `transition`. Other apps
+# (e-mail notifications) listen without articles knowing them; what they write commits with the move.
+article_moved = Signal()
 
 
 class ArticleActionError(Exception):
-    """An action the current state or the acting user does not allow; the message says why."""
+    """An action the article's state or the acting user does not allow; the message says why."""
 
 
-def _move(article: Article, to: str, *, by, reason: str, extra_fields: tuple[str, ...] = ()) -> Article:
+def _move(article: Article, to: str, *, by, reason: str, note: str = "", version=None) -> Transition:
     if not article.can_move_to(to):
         raise ArticleActionError(
             f"“{article.title}” is {article.get_status_display().lower()}; "
             f"it cannot become {Article.Status(to).label.lower()}."
         )
+    from_status = article.status
     article.status = to
     article._change_reason = reason
     article._history_user = by
-    article.save(update_fields=["status", *extra_fields])
+    article.save()
+    transition = Transition.objects.create(
+        article=article,
+        from_status=from_status,
+        to_status=to,
+        version=version or article.history.latest(),
+        by=by,
+        note=note,
+    )
+    article_moved.send(sender=Article, article=article, transition=transition)
+    return transition
+
+
+def _lock(article: Article) -> Article:
+    """Reload the row under a lock, so two editors acting at once cannot both move it."""
+    article.refresh_from_db(from_queryset=Article.objects.select_for_update())
     return article
 
 
-def _require(user, perm: str, action: str) -> None:
-    if not user.has_perm(perm):
-        raise ArticleActionError(f"You do not have permission to {action}.")
+def can_review(user) -> bool:
+    return user.has_perm("articles.review_article")
 
 
-def _require_owner_or_reviewer(article: Article, user, action: str) -> None:
-    owns = article.author.user_id == user.pk
-    if not (owns or user.has_perm("articles.review_article")):
-        raise ArticleActionError(f"Only the article's author or an editor can {action}.")
+def can_publish(user) -> bool:
+    return user.has_perm("articles.publish_article")
+
+
+def owns_or_reviews(article: Article, user) -> bool:
+    return article.author.user_id == user.pk or can_review(user)
+
+
+@dataclass(frozen=True)
+class Action:
+    label: str
+    to: str | None  # the status it moves to; None for actions that change content, not status
+    allowed: Callable[[Article, object], bool]
+    refused: str  # what the user is told when `allowed` says no
+    only_from: frozenset[str] | None = None  # narrower than the transitions map, where it must be
+
+
+S = Article.Status
+_REVIEWER = "Only an editor can {}."
+_PUBLISHER = "Only an editor with publishing rights can {}."
+# Every workflow action, who may take it and where it leads. The services enforce it; the admin reads
+# it to offer only the buttons that will work.
+ACTIONS: dict[str, Action] = {
+    "submit": Action("Submit for review", S.IN_REVIEW, owns_or_reviews,
+                     "Only the article's author or an editor can submit it for review."),
+    "request_changes": Action("Request changes", S.CHANGES_REQUESTED, lambda a, u: can_review(u),
+                              _REVIEWER.format("request changes")),
+    "approve": Action("Approve", S.APPROVED, lambda a, u: can_review(u), _REVIEWER.format("approve articles"),
+                      only_from=frozenset({S.IN_REVIEW})),
+    "publish": Action("Publish now", S.PUBLISHED, lambda a, u: can_publish(u), _PUBLISHER.format("publish")),
+    "schedule": Action("Schedule", S.SCHEDULED, lambda a, u: can_publish(u), _PUBLISHER.format("schedule")),
+    "unschedule": Action("Cancel schedule", S.APPROVED, lambda a, u: can_publish(u),
+                         _PUBLISHER.format("cancel a schedule"), only_from=frozenset({S.SCHEDULED})),
+    "unpublish": Action("Unpublish", S.UNPUBLISHED, lambda a, u: can_publish(u),
+                        _PUBLISHER.format("unpublish")),
+    "restore": Action("Restore this version", None, owns_or_reviews,
+                      "Only the article's author or an editor can restore its versions."),
+    "comment": Action("Add a review note", None, owns_or_reviews,
+                      "Only the article's author or an editor can comment on it."),
+}  # fmt: skip
+
+
+def _state_allows(name: str, article: Article) -> bool:
+    action = ACTIONS[name]
+    if action.only_from is not None and article.status not in action.only_from:
+        return False
+    if name == "unpublish" and not article.is_live:
+        return False
+    return action.to is None or article.can_move_to(action.to)
+
+
+def available_actions(article: Article, user) -> list[str]:
+    """The status changes this user may make to the article now."""
+    return [
+        name
+        for name, action in ACTIONS.items()
+        if action.to is not None and action.allowed(article, user) and _state_allows(name, article)
+    ]
+
+
+def _authorize(name: str, article: Article, by) -> None:
+    action = ACTIONS[name]
+    if not action.allowed(article, by):
+        raise ArticleActionError(action.refused)
+    if not _state_allows(name, article):
+        state = article.get_status_display().lower()
+        if name == "unpublish":
+            raise ArticleActionError(f"“{article.title}” is not live; there is nothing to unpublish.")
+        raise ArticleActionError(f"“{article.title}” is {state}: you cannot {action.label.lower()} it now.")
 
 
 @transaction.atomic
-def article_submit(article: Article, *, by) -> Article:
-    _require_owner_or_reviewer(article, by, "submit it for review")
-    return _move(article, Article.Status.IN_REVIEW, by=by, reason="Submitted for review")
+def article_submit(article: Article, *, by, note: str = "") -> Article:
+    _authorize("submit", _lock(article), by)
+    article.review_requested_at = timezone.now()
+    _move(article, S.IN_REVIEW, by=by, reason="Submitted for review", note=note)
+    return article
+
+
+@transaction.atomic
+def article_request_changes(article: Article, *, by, note: str) -> Article:
+    _authorize("request_changes", _lock(article), by)
+    if not note.strip():
+        raise ArticleActionError("Say what needs to change: the note goes to the author.")
+    transition = _move(article, S.CHANGES_REQUESTED, by=by, reason="Changes requested", note=note.strip())
+    ReviewNote.objects.create(
+        article=article,
+        version=transition.version,
+        kind=ReviewNote.Kind.CHANGES_REQUESTED,
+        body=note.strip(),
+        by=by,
+    )
+    return article
 
 
 @transaction.atomic
 def article_approve(article: Article, *, by, note: str = "") -> Article:
-    _require(by, "articles.review_article", "approve articles")
-    return _move(article, Article.Status.APPROVED, by=by, reason=f"Approved{': ' + note if note else ''}")
+    """Approve the current version: publishing will make exactly this version live."""
+    _authorize("approve", _lock(article), by)
+    note = note.strip()
+    transition = _move(
+        article, S.APPROVED, by=by, reason=f"Approved: {note}" if note else "Approved", note=note
+    )
+    article.approved_version = transition.version
+    article.save_without_historical_record(update_fields=["approved_version"])
+    if note:
+        ReviewNote.objects.create(
+            article=article, version=transition.version, kind=ReviewNote.Kind.APPROVAL, body=note, by=by
+        )
+    return article
+
+
+def _check_gate(article: Article, override_reason: str) -> str:
+    """Refuse with every problem the gate finds; return the override text to record, if any."""
+    found = gate.problems(article)
+    hard = [p.message for p in found if not p.overridable]
+    soft = [p.message for p in found if p.overridable]
+    if hard or (soft and not override_reason.strip()):
+        hint = " An editor may publish anyway by recording a reason." if soft and not hard else ""
+        raise ArticleActionError("Cannot publish yet: " + " ".join(hard + soft) + hint)
+    return f" (gate overridden: {override_reason.strip()}; problems: {' '.join(soft)})" if soft else ""
 
 
 @transaction.atomic
-def article_publish(article: Article, *, by) -> Article:
-    """Make the current version live. The live pointer names the exact history row readers see."""
-    _require(by, "articles.publish_article", "publish articles")
-    if article.editor_id is None:
-        raise ArticleActionError("Name the responsible editor before publishing.")
+def article_publish(article: Article, *, by, override_reason: str = "") -> Article:
+    """Make the approved version live. Readers see exactly that version, whatever was edited since."""
+    _authorize("publish", _lock(article), by)
+    overridden = _check_gate(article, override_reason)
     article.published_at = article.published_at or timezone.now()
-    _move(article, Article.Status.PUBLISHED, by=by, reason="Published", extra_fields=("published_at",))
-    article.live_version = article.history.latest()
-    # The pointer is not part of the version itself: saving it must not create another version.
+    article.scheduled_for = None
+    article.scheduled_by = None
+    note = f"Gate overridden: {override_reason.strip()}" if overridden else ""
+    _move(
+        article,
+        S.PUBLISHED,
+        by=by,
+        reason="Published" + overridden,
+        note=note,
+        version=article.approved_version,
+    )
+    article.live_version = article.approved_version
+    # The pointer is not content: saving it must not create another version.
     article.save_without_historical_record(update_fields=["live_version"])
     return article
+
+
+@transaction.atomic
+def article_schedule(article: Article, *, by, when: datetime, override_reason: str = "") -> Article:
+    _authorize("schedule", _lock(article), by)
+    if when <= timezone.now():
+        raise ArticleActionError("Choose a time in the future, or publish now.")
+    overridden = _check_gate(article, override_reason)
+    article.scheduled_for = when
+    article.scheduled_by = by
+    reason = f"Scheduled for {timezone.localtime(when):%Y-%m-%d %H:%M %Z}{overridden}"
+    # The override reason travels with the schedule, for the publication it stands for.
+    _move(article, S.SCHEDULED, by=by, reason=reason, note=override_reason.strip() if overridden else "",
+          version=article.approved_version)  # fmt: skip
+    return article
+
+
+@transaction.atomic
+def article_unschedule(article: Article, *, by) -> Article:
+    _authorize("unschedule", _lock(article), by)
+    article.scheduled_for = None
+    article.scheduled_by = None
+    _move(article, S.APPROVED, by=by, reason="Schedule cancelled", version=article.approved_version)
+    return article
+
+
+@transaction.atomic
+def article_unpublish(article: Article, *, by, reason: str) -> Article:
+    _authorize("unpublish", _lock(article), by)
+    if not reason.strip():
+        raise ArticleActionError("Give the reason for unpublishing; it is kept in the article's history.")
+    article.scheduled_for = None
+    article.scheduled_by = None
+    _move(article, S.UNPUBLISHED, by=by, reason=f"Unpublished: {reason.strip()}", note=reason.strip(),
+          version=article.live_version)  # fmt: skip
+    article.live_version = None
+    article.save_without_historical_record(update_fields=["live_version"])
+    return article
+
+
+@transaction.atomic
+def article_restore_version(article: Article, version: HistoricalArticle, *, by) -> Article:
+    """Make an old version's content the working copy again, as a new version. What readers see
+    changes only when that version is approved and published."""
+    _authorize("restore", _lock(article), by)
+    if version.id != article.pk:
+        raise ArticleActionError("That version belongs to another article.")
+    for field in CONTENT_FIELDS:
+        setattr(article, field, getattr(version, field))
+    when = timezone.localtime(version.history_date)
+    article._change_reason = f"Restored the version of {when:%Y-%m-%d %H:%M} (#{version.history_id})"
+    article._history_user = by
+    article.save()
+    return article
+
+
+@transaction.atomic
+def review_note_add(article: Article, *, by, body: str) -> ReviewNote:
+    _authorize("comment", article, by)
+    if not body.strip():
+        raise ArticleActionError("The note is empty.")
+    return ReviewNote.objects.create(
+        article=article, version=article.history.latest(), body=body.strip(), by=by
+    )
+
+
+def publish_due_articles(*, now: datetime | None = None) -> int:
+    """Publish every scheduled article whose time has come. Safe to run twice at once: each article is
+    locked and re-checked, so it is published once."""
+    now = now or timezone.now()
+    published = 0
+    for pk in Article.objects.due_for_publication(now).values_list("pk", flat=True):
+        with transaction.atomic():
+            article = Article.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if article is None or article.status != Article.Status.SCHEDULED or article.scheduled_for > now:
+                continue  # another worker has it, or it was published or rescheduled meanwhile
+            override = Transition.objects.filter(article=article, to_status=Article.Status.SCHEDULED).last()
+            try:
+                article_publish(
+                    article, by=article.scheduled_by, override_reason=override.note if override else ""
+                )
+            except ArticleActionError as exc:
+                log.warning("scheduled publication of article %s failed: %s", article.pk, exc)
+                continue
+            published += 1
+    return published

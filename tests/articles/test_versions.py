@@ -24,9 +24,9 @@ def test_it_records_who_acted_and_why(alice, bob):
     ]
 
 
-def test_it_points_the_live_version_at_the_published_snapshot(published_article):
-    assert published_article.live_version == published_article.history.latest()
-    assert published_article.live_version.status == "published"
+def test_it_points_the_live_version_at_the_approved_snapshot(published_article):
+    approved = published_article.history.get(history_change_reason="Approved")
+    assert published_article.live_version == published_article.approved_version == approved
     assert published_article.history.count() == 4  # created, submitted, approved, published
 
 

@@ -1,0 +1,43 @@
+"""The publish gate: checks an article must pass before its approved version goes live.
+
+articles owns the registry; other apps add their checks from their AppConfig.ready() (the fact-check
+queue: "are the check-worthy claims verified?"; AI assist: "is every listed entity in the text?").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    message: str
+    # An editor may publish over an overridable problem by recording why; never over the others.
+    overridable: bool = True
+
+
+Check = Callable[["Article"], Iterable[Problem]]  # noqa: F821 - articles.models.Article
+CHECKS: list[Check] = []
+
+
+def register(check: Check) -> Check:
+    if check not in CHECKS:
+        CHECKS.append(check)
+    return check
+
+
+def problems(article) -> list[Problem]:
+    return [problem for check in CHECKS for problem in check(article)]
+
+
+@register
+def responsible_editor_named(article) -> Iterable[Problem]:
+    version = article.approved_version
+    if version is None:
+        yield Problem("No version has been approved yet.", overridable=False)
+    elif version.editor_id is None:
+        yield Problem(
+            "The approved version names no responsible editor: assign one and approve again.",
+            overridable=False,
+        )
