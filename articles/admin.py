@@ -1,10 +1,20 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.timesince import timesince
+from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
-from articles import services
-from articles.models import Article, Topic
+from articles import gate, services
+from articles.diff import version_diff
+from articles.forms import ReviewNoteForm, WorkflowForm
+from articles.models import Article, HistoricalArticle, ReviewQueue, Topic, Transition
 
 
 @admin.register(Topic)
@@ -28,42 +38,41 @@ class ArticleForm(forms.ModelForm):
 
 
 def _is_reviewer(request) -> bool:
-    return request.user.has_perm("articles.review_article")
+    return services.can_review(request.user)
 
 
 @admin.register(Article)
 class ArticleAdmin(SimpleHistoryAdmin):
     form = ArticleForm
-    list_display = ["title", "status", "author", "editor", "published_at", "modified_at", "public_link"]
+    change_form_template = "admin/articles/article/change_form.html"
+    list_display = ["title", "workflow", "author", "editor", "published_at", "modified_at", "public_link"]
     list_filter = ["status", "topics", "author", "editor"]
-    list_select_related = ["author", "editor"]
+    list_select_related = ["author", "editor", "live_version"]
     search_fields = ["title", "dek", "body", "slug"]
     date_hierarchy = "created_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["topics"]
     raw_id_fields = ["author", "editor"]
-    readonly_fields = ["status", "public_link", "published_at", "updated_at", "created_at", "modified_at"]
+    readonly_fields = ["workflow", "public_link", "published_at", "updated_at", "created_at", "modified_at"]
     history_list_display = ["status", "history_change_reason"]
-    actions = ["submit_selected", "approve_selected", "publish_selected"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "dek", "body", "change_note"]}),
         ("People", {"fields": ["author", "editor"]}),
         ("Metadata", {"fields": ["topics", "seo_description"]}),
-        (
-            "Publication",
-            {"fields": ["status", "public_link", "published_at", "updated_at", "created_at", "modified_at"]},
-        ),
-    ]
+        ("Publication", {"fields": ["workflow", "public_link", "published_at", "updated_at", "created_at",
+                                    "modified_at"]}),
+    ]  # fmt: skip
+
+    @admin.display(description="Status", ordering="status")
+    def workflow(self, obj: Article) -> str:
+        return obj.workflow_label
 
     @admin.display(description="Public page")
     def public_link(self, obj: Article) -> str:
         if obj.pk is None or not obj.is_live:
             return "Not live"
-        return format_html(
-            '<a href="{}" target="_blank" rel="noopener">{}</a>',
-            obj.get_absolute_url(),
-            obj.get_absolute_url(),
-        )
+        url = obj.get_absolute_url()
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
 
     # Who sees what: editors, checkers and the desk see everything; an author only their own articles.
     # The object-level checks matter as much as the queryset: simple-history's version pages load
@@ -95,9 +104,8 @@ class ArticleAdmin(SimpleHistoryAdmin):
         # Published versions are never deleted: only drafts that never went live.
         if obj is not None and obj.published_at is not None:
             return False
-        return super().has_delete_permission(request, obj) and (
-            obj is None or self.has_change_permission(request, obj)
-        )
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or self.has_change_permission(request, obj))
 
     def has_add_permission(self, request) -> bool:
         return super().has_add_permission(request) and (
@@ -128,31 +136,238 @@ class ArticleAdmin(SimpleHistoryAdmin):
         obj._change_reason = form.cleaned_data.get("change_note") or ("Edited" if change else "Created")
         super().save_model(request, obj, form, change)
 
-    def _run(self, request, queryset, action, done: str) -> None:
-        ok = 0
-        for article in queryset:
+    # The newsroom's pages around an article: workflow panel, versions, comparisons.
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/workflow/<str:action>/",
+                view(self.workflow_view),
+                name="articles_article_workflow",
+            ),
+            path("<path:object_id>/versions/", view(self.versions_view), name="articles_article_versions"),
+            path("<path:object_id>/compare/", view(self.compare_view), name="articles_article_compare"),
+            path(
+                "<path:object_id>/versions/<int:history_id>/restore/",
+                view(self.restore_view),
+                name="articles_article_restore",
+            ),
+            path("<path:object_id>/notes/", view(self.note_view), name="articles_article_note"),
+        ] + super().get_urls()
+
+    def _article(self, request, object_id, *, change: bool = False) -> Article:
+        article = self.get_object(request, object_id)
+        if article is None:
+            raise Http404("No such article, or not one of yours.")
+        allowed = self.has_change_permission if change else self.has_view_permission
+        if not allowed(request, article):
+            raise PermissionDenied
+        return article
+
+    def _context(self, request, article: Article, title: str, **extra) -> dict:
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": article,
+            "article": article,
+            "title": title,
+            "has_view_permission": True,
+            **extra,
+        }
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        article = self.get_object(request, object_id)
+        if article is not None and self.has_view_permission(request, article):
+            extra_context = {**(extra_context or {}), **self._workflow_context(request, article)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _workflow_context(self, request, article: Article) -> dict:
+        transitions = Transition.objects.filter(article=article).select_related("by").order_by("-at", "-pk")
+        return {
+            "workflow_actions": [
+                (name, services.ACTIONS[name].label)
+                for name in services.available_actions(article, request.user)
+            ],
+            "gate_problems": gate.problems(article) if article.approved_version_id else [],
+            "transitions": transitions[:20],
+            "review_notes": article.review_notes.select_related("by").order_by("-created_at")[:20],
+            "note_form": ReviewNoteForm(),
+            "can_comment": services.owns_or_reviews(article, request.user),
+        }
+
+    def workflow_view(self, request, object_id, action):
+        if action not in WorkflowForm.FIELDS:
+            raise Http404("No such action.")
+        article = self._article(request, object_id)
+        problems = gate.problems(article) if action in ("publish", "schedule") else []
+        show_override = any(p.overridable for p in problems)
+        form = WorkflowForm(request.POST or None, action=action, show_override=show_override)
+        if request.method == "POST" and form.is_valid():
             try:
-                action(article, by=request.user)
-                ok += 1
+                form.run(action, article, request.user)
+            except services.ArticleActionError as exc:
+                form.add_error(None, str(exc))
+            else:
+                state = article.workflow_label.lower()
+                done = f"{services.ACTIONS[action].label}: done. The article is now {state}."
+                self.message_user(request, done, messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+        base, latest = _default_comparison(article)
+        title = f"{services.ACTIONS[action].label}: {article.title}"
+        diffs = version_diff(base, latest)
+        context = self._context(
+            request,
+            article,
+            title,
+            action=action,
+            form=form,
+            gate_problems=problems,
+            diffs=diffs,
+            base=base,
+            latest=latest,
+        )
+        return TemplateResponse(request, "admin/articles/article/workflow.html", context)
+
+    def versions_view(self, request, object_id):
+        article = self._article(request, object_id)
+        versions = article.history.select_related("history_user").order_by("-history_date", "-history_id")
+        page = Paginator(versions, 50).get_page(request.GET.get("page"))
+        can_restore = self.has_change_permission(request, article) and services.owns_or_reviews(
+            article, request.user
+        )
+        title = f"Versions of “{article.title}”"
+        context = self._context(request, article, title, page=page, can_restore=can_restore)
+        return TemplateResponse(request, "admin/articles/article/versions.html", context)
+
+    def compare_view(self, request, object_id):
+        article = self._article(request, object_id)
+        base, latest = _default_comparison(article)
+        base = _version(article, request.GET.get("from"), base)
+        latest = _version(article, request.GET.get("to"), latest)
+        title = f"Compare versions of “{article.title}”"
+        context = self._context(
+            request, article, title, diffs=version_diff(base, latest), base=base, latest=latest
+        )
+        return TemplateResponse(request, "admin/articles/article/compare.html", context)
+
+    def restore_view(self, request, object_id, history_id):
+        if request.method != "POST":
+            return require_POST(lambda r: None)(request)
+        article = self._article(request, object_id, change=True)
+        version = get_object_or_404(HistoricalArticle, id=article.pk, history_id=history_id)
+        try:
+            services.article_restore_version(article, version, by=request.user)
+        except services.ArticleActionError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+        else:
+            restored = "The version is restored as the newest draft. Readers see it only once it is approved."
+            self.message_user(request, restored, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+    def note_view(self, request, object_id):
+        if request.method != "POST":
+            return require_POST(lambda r: None)(request)
+        article = self._article(request, object_id)
+        form = ReviewNoteForm(request.POST)
+        if form.is_valid():
+            try:
+                services.review_note_add(article, by=request.user, body=form.cleaned_data["body"])
             except services.ArticleActionError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
-        if ok:
-            self.message_user(request, f"{ok} article(s) {done}.", messages.SUCCESS)
+            else:
+                self.message_user(request, "Review note added.", messages.SUCCESS)
+        else:
+            self.message_user(request, "The note is empty or too long.", messages.ERROR)
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
 
-    @admin.action(description="Submit selected for review")
-    def submit_selected(self, request, queryset):
-        self._run(request, queryset, services.article_submit, "submitted for review")
 
-    @admin.action(description="Approve selected", permissions=["review"])
-    def approve_selected(self, request, queryset):
-        self._run(request, queryset, services.article_approve, "approved")
+def _default_comparison(article: Article):
+    """What an editor wants to see before acting: the working copy against what readers see, or
+    against the version last sent back to the author, or against the first draft."""
+    latest = article.history.latest()
+    base = article.live_version
+    if base is None:
+        sent_back = (
+            Transition.objects.filter(article=article, to_status=Article.Status.CHANGES_REQUESTED)
+            .select_related("version")
+            .last()
+        )
+        base = sent_back.version if sent_back else article.history.earliest()
+    return base, latest
 
-    @admin.action(description="Publish selected", permissions=["publish"])
-    def publish_selected(self, request, queryset):
-        self._run(request, queryset, services.article_publish, "published")
 
-    def has_review_permission(self, request) -> bool:
+def _version(article: Article, history_id: str | None, default):
+    if not history_id:
+        return default
+    if history_id == "live":
+        return article.live_version or default
+    try:
+        return article.history.get(history_id=int(history_id))
+    except (ValueError, HistoricalArticle.DoesNotExist):
+        raise Http404("No such version of this article.") from None
+
+
+@admin.register(ReviewQueue)
+class ReviewQueueAdmin(admin.ModelAdmin):
+    """Articles waiting for review, oldest first: by default those assigned to me."""
+
+    list_display = ["title", "author", "editor", "waiting", "review_link"]
+    list_display_links = None
+    list_select_related = ["author", "editor"]
+    search_fields = ["title"]
+
+    class AssignedFilter(admin.SimpleListFilter):
+        title = "assigned"
+        parameter_name = "assigned"
+
+        def lookups(self, request, model_admin):
+            return [("all", "To anyone"), ("none", "To nobody")]
+
+        def choices(self, changelist):
+            mine = changelist.get_query_string(remove=[self.parameter_name])
+            yield {"selected": self.value() is None, "query_string": mine, "display": "To me"}
+            for lookup, title in self.lookup_choices:
+                yield {
+                    "selected": self.value() == lookup,
+                    "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                    "display": title,
+                }
+
+        def queryset(self, request, queryset):
+            if self.value() == "all":
+                return queryset
+            if self.value() == "none":
+                return queryset.filter(editor__isnull=True)
+            return queryset.filter(editor__user=request.user)
+
+    list_filter = [AssignedFilter]
+
+    def get_queryset(self, request):
+        return ReviewQueue.objects.awaiting_review()
+
+    def get_ordering(self, request):
+        return ["review_requested_at", "pk"]
+
+    @admin.display(description="Waiting for", ordering="review_requested_at")
+    def waiting(self, obj) -> str:
+        return timesince(obj.review_requested_at) if obj.review_requested_at else "-"
+
+    @admin.display(description="")
+    def review_link(self, obj) -> str:
+        url = reverse("admin:articles_article_compare", args=[obj.pk])
+        return format_html('<a class="button" href="{}">Review</a>', url)
+
+    def has_module_permission(self, request) -> bool:
         return _is_reviewer(request)
 
-    def has_publish_permission(self, request) -> bool:
-        return request.user.has_perm("articles.publish_article")
+    def has_view_permission(self, request, obj=None) -> bool:
+        return _is_reviewer(request)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

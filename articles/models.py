@@ -136,6 +136,8 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
+        # Browsers submit text areas with CRLF line ends; one convention keeps diffs and hashes honest.
+        self.body = self.body.replace("\r\n", "\n")
         self.body_html = render_markdown(self.body)
         self.content_hash = content_hash(self)
         if kwargs.get("update_fields") is not None:

@@ -15,4 +15,8 @@ class EditorialConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self) -> None:
+        from articles.services import article_moved
+        from editorial.services import article_notify
+
         post_migrate.connect(_sync_roles_and_policies, sender=self)
+        article_moved.connect(article_notify, dispatch_uid="editorial.article_notify")

@@ -1,4 +1,4 @@
-"""Newsroom-wide actions: the e-mail outbox."""
+"""Newsroom-wide actions: the e-mail outbox and the notifications that fill it."""
 
 from __future__ import annotations
 
@@ -6,12 +6,15 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
-from editorial import tasks
+from editorial import emails, tasks
 from editorial.models import OutgoingEmail
 
 log = logging.getLogger(__name__)
@@ -79,3 +82,34 @@ def email_resend_unsent(*, older_than: timedelta = timedelta(minutes=10)) -> int
     for pk in ids:
         tasks.send_email.delay(pk)
     return len(ids)
+
+
+def _reviewers_of(article):
+    """The responsible editor; while none is assigned, every editor who may review."""
+    if article.editor_id and article.editor.user_id:
+        return [article.editor.user]
+    perm = Q(groups__permissions__codename="review_article") | Q(user_permissions__codename="review_article")
+    return list(get_user_model().objects.filter(perm, is_active=True).distinct())
+
+
+def article_notify(sender, *, article, transition, **kwargs) -> None:
+    """Tell the people a workflow move concerns (connected to articles' `article_moved`)."""
+    S = type(article).Status
+    by_author = {S.CHANGES_REQUESTED: emails.article_changes_requested, S.APPROVED: emails.article_approved,
+                 S.PUBLISHED: emails.article_published}  # fmt: skip
+    if transition.to_status == S.IN_REVIEW:
+        send, recipients = emails.article_submitted, _reviewers_of(article)
+    elif transition.to_status in by_author:
+        author = article.author.user
+        send, recipients = by_author[transition.to_status], [author] if author else []
+    else:
+        return
+    ctx = {
+        "article": article,
+        "transition": transition,
+        "admin_url": settings.SITE_URL + reverse("admin:articles_article_change", args=[article.pk]),
+        "public_url": settings.SITE_URL + article.get_absolute_url(),
+    }
+    for user in recipients:
+        if user.email and user.pk != transition.by_id:  # nobody is told of their own action
+            send(user.email, ctx)
