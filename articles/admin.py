@@ -201,7 +201,12 @@ class ArticleAdmin(SimpleHistoryAdmin):
         article = self._article(request, object_id)
         problems = gate.problems(article) if action in ("publish", "schedule") else []
         show_override = any(p.overridable for p in problems)
-        form = WorkflowForm(request.POST or None, action=action, show_override=show_override)
+        form = WorkflowForm(
+            request.POST or None,
+            action=action,
+            show_override=show_override,
+            republishing=article.published_at is not None,
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 form.run(action, article, request.user)

@@ -21,22 +21,34 @@ class WorkflowForm(forms.Form):
         help_text="Recorded in the article's history and shown to every editor.",
     )
 
+    update_note = forms.CharField(
+        required=False,
+        label="Substantive update",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only for a material change readers should know of: it moves the public 'Updated' date "
+        "and is shown with the change. Leave empty for small fixes.",
+    )
+
     # action -> (fields shown, fields required, label of the note)
     FIELDS = {
         "submit": (["note"], [], "Note for the reviewer (optional)"),
         "request_changes": (["note"], ["note"], "What needs to change (sent to the author)"),
         "approve": (["note"], [], "Approval note (optional)"),
-        "publish": (["override_reason"], [], ""),
+        "publish": (["update_note", "override_reason"], [], ""),
         "schedule": (["when", "override_reason"], ["when"], ""),
         "unschedule": ([], [], ""),
         "unpublish": (["note"], ["note"], "Why it is unpublished (kept in the history)"),
     }
 
-    def __init__(self, *args, action: str, show_override: bool, **kwargs):
+    def __init__(self, *args, action: str, show_override: bool, republishing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         shown, required, note_label = self.FIELDS[action]
+        hidden = {"override_reason"} if not show_override else set()
+        if not republishing:
+            hidden.add("update_note")
         for name in list(self.fields):
-            if name not in shown or (name == "override_reason" and not show_override):
+            if name not in shown or name in hidden:
                 del self.fields[name]
         for name in required:
             self.fields[name].required = True
@@ -61,7 +73,10 @@ class WorkflowForm(forms.Form):
             case "approve":
                 return services.article_approve(article, by=user, note=note)
             case "publish":
-                return services.article_publish(article, by=user, override_reason=override)
+                update = data.get("update_note", "")
+                return services.article_publish(
+                    article, by=user, override_reason=override, update_note=update
+                )
             case "schedule":
                 return services.article_schedule(
                     article, by=user, when=data["when"], override_reason=override

@@ -183,22 +183,26 @@ def _check_gate(article: Article, override_reason: str) -> str:
 
 
 @transaction.atomic
-def article_publish(article: Article, *, by, override_reason: str = "") -> Article:
-    """Make the approved version live. Readers see exactly that version, whatever was edited since."""
+def article_publish(article: Article, *, by, override_reason: str = "", update_note: str = "") -> Article:
+    """Make the approved version live. Readers see exactly that version, whatever was edited since.
+
+    `update_note` marks a republication as a substantive update: the public "Updated" date moves and
+    the note is shown on the article's public list of changes. Without it, the date stays honest."""
     _authorize("publish", _lock(article), by)
     overridden = _check_gate(article, override_reason)
-    article.published_at = article.published_at or timezone.now()
+    now = timezone.now()
+    if update_note.strip():
+        if article.published_at is None:
+            raise ArticleActionError("A first publication is not an update: leave the update note empty.")
+        article.updated_at = now
+    article.published_at = article.published_at or now
     article.scheduled_for = None
     article.scheduled_by = None
-    note = f"Gate overridden: {override_reason.strip()}" if overridden else ""
-    _move(
-        article,
-        S.PUBLISHED,
-        by=by,
-        reason="Published" + overridden,
-        note=note,
-        version=article.approved_version,
-    )
+    notes = [f"Gate overridden: {override_reason.strip()}" if overridden else "",
+             f"Update: {update_note.strip()}" if update_note.strip() else ""]  # fmt: skip
+    reason = "Published" + (" as an update" if update_note.strip() else "") + overridden
+    _move(article, S.PUBLISHED, by=by, reason=reason, note="\n".join(n for n in notes if n),
+          version=article.approved_version)  # fmt: skip
     article.live_version = article.approved_version
     # The pointer is not content: saving it must not create another version.
     article.save_without_historical_record(update_fields=["live_version"])

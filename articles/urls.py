@@ -8,6 +8,7 @@ app_name = "articles"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("articles/<slug:slug>/", views.ArticleView.as_view(), name="detail"),
+    path("articles/<slug:slug>/changes/", views.ChangesView.as_view(), name="changes"),
     path("topics/<slug:slug>/", views.TopicView.as_view(), name="topic"),
     path("feed/", LatestArticlesFeed(), name="feed"),
 ]

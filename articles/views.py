@@ -6,12 +6,17 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView
 
-from articles.models import Article, Topic
+from articles.diff import FIELDS, version_diff
+from articles.models import Article, Topic, Transition
 
 # Names of the publisher's policy pages (editorial.PolicyPage slugs); articles only links to them.
 CORRECTIONS_POLICY = "corrections-policy"
 PUBLISHING_PRINCIPLES = "publishing-principles"
 AI_USE_POLICY = "ai-use-policy"
+
+
+# What readers are shown of a change: the text and the byline, not internal metadata.
+PUBLIC_FIELDS = [f for f in FIELDS if f[0] != "seo_description"]
 
 
 class HomeView(ListView):
@@ -99,3 +104,51 @@ def json_ld_script(data: dict) -> str:
     text = json.dumps(data, ensure_ascii=False)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return mark_safe(text)  # noqa: S308 - escaped above
+
+
+class ChangesView(DetailView):
+    """The public record of what changed after publication: every version that was live, newest first,
+    each with its difference from the one before."""
+
+    template_name = "articles/changes.html"
+    context_object_name = "article"
+
+    def get_queryset(self):
+        return Article.objects.live().with_live_version()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["entries"] = public_changes(self.object)
+        return context
+
+
+def public_changes(article: Article) -> list[dict]:
+    published = (
+        Transition.objects.filter(article=article, to_status=Article.Status.PUBLISHED)
+        .select_related("version", "version__author", "version__editor")
+        .order_by("at", "pk")
+    )
+    entries, previous = [], None
+    for transition in published:
+        version = transition.version
+        if previous is not None and version.content_hash == previous.content_hash:
+            continue  # republished unchanged
+        entries.append(
+            {
+                "at": transition.at,
+                "version": version,
+                "first": previous is None,
+                "update_note": _update_note(transition.note),
+                "diffs": [d for d in version_diff(previous, version, PUBLIC_FIELDS) if d.changed]
+                if previous
+                else [],
+            }
+        )
+        previous = version
+    return entries[::-1]
+
+
+def _update_note(note: str) -> str:
+    return next(
+        (line.removeprefix("Update: ") for line in note.splitlines() if line.startswith("Update: ")), ""
+    )

@@ -19,6 +19,7 @@ app.conf.task_routes = {
     "editorial.tasks.send_email": {"queue": "mail"},
 }
 app.conf.beat_schedule = {
+    "publish-due-articles": {"task": "articles.tasks.publish_due_articles", "schedule": 60.0},
     "resend-unsent-email": {"task": "editorial.tasks.resend_unsent_email", "schedule": 300.0},
 }
 
