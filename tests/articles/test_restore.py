@@ -1,0 +1,38 @@
+import pytest
+
+from articles import services
+from articles.services import ArticleActionError
+from tests.factories import ArticleFactory
+
+
+def test_it_restores_an_old_version_as_a_new_one(alice):
+    article = ArticleFactory(author=alice.person, title="First title", body="First body.")
+    first = article.history.latest()
+    article.title, article.body = "Second title", "Second body."
+    article.save()
+
+    services.article_restore_version(article, first, by=alice)
+
+    article.refresh_from_db()
+    assert (article.title, article.body) == ("First title", "First body.")
+    newest = article.history.latest()
+    assert newest.history_user == alice
+    assert newest.history_change_reason.startswith("Restored the version of ")
+    assert f"(#{first.history_id})" in newest.history_change_reason
+    assert article.history.count() == 3
+
+
+def test_it_does_not_change_the_live_page(client, published_article, alice):
+    first = published_article.history.earliest()
+    published_article.body = "Edited."
+    published_article.save()
+    services.article_restore_version(published_article, first, by=alice)
+    assert client.get(published_article.get_absolute_url()).status_code == 200
+    assert published_article.live_version.body != "Edited."
+
+
+def test_it_refuses_a_version_of_another_article(alice):
+    mine = ArticleFactory(author=alice.person)
+    other = ArticleFactory(author=alice.person)
+    with pytest.raises(ArticleActionError, match="belongs to another article"):
+        services.article_restore_version(mine, other.history.latest(), by=alice)
