@@ -145,3 +145,17 @@ def test_it_lists_my_review_queue_oldest_first(client, alice, bob, dave):
 def test_it_keeps_the_review_queue_from_authors(client, alice):
     client.force_login(alice)
     assert client.get("/admin/articles/reviewqueue/").status_code == 403
+
+
+def test_it_schedules_from_the_form(client, alice, bob, draft):
+    services.article_submit(draft, by=alice)
+    services.article_approve(draft, by=bob)
+    client.force_login(bob)
+    past = client.post(url("workflow", draft, "schedule"), {"when": "2001-01-01T09:00"})
+    assert "Choose a time in the future" in past.content.decode()
+
+    response = client.post(url("workflow", draft, "schedule"), {"when": "2099-05-04T09:30"})
+
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.status, draft.scheduled_for.isoformat()) == ("scheduled", "2099-05-04T09:30:00+00:00")
