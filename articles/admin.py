@@ -191,7 +191,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
             "gate_problems": gate.problems(article) if article.approved_version_id else [],
             "transitions": transitions[:20],
             "review_notes": article.review_notes.select_related("by").order_by("-created_at")[:20],
-            "note_form": ReviewNoteForm(),
+            "note_form": ReviewNoteForm(prefix="note"),
             "can_comment": services.owns_or_reviews(article, request.user),
         }
 
@@ -273,7 +273,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         if request.method != "POST":
             return require_POST(lambda r: None)(request)
         article = self._article(request, object_id)
-        form = ReviewNoteForm(request.POST)
+        form = ReviewNoteForm(request.POST, prefix="note")
         if form.is_valid():
             try:
                 services.review_note_add(article, by=request.user, body=form.cleaned_data["body"])

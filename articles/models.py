@@ -136,8 +136,9 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        # Browsers submit text areas with CRLF line ends; one convention keeps diffs and hashes honest.
-        self.body = self.body.replace("\r\n", "\n")
+        # Browsers submit text areas with CRLF line ends and forms strip the ends: one convention for
+        # every way in keeps diffs and the unpublished-changes fingerprint honest.
+        self.body = self.body.replace("\r\n", "\n").strip()
         self.body_html = render_markdown(self.body)
         self.content_hash = content_hash(self)
         if kwargs.get("update_fields") is not None:

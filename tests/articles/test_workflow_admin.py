@@ -100,7 +100,7 @@ def test_it_restores_a_version_on_post_only(client, alice, draft):
 
 def test_it_adds_review_notes(client, bob, draft):
     client.force_login(bob)
-    client.post(url("note", draft), {"body": "Check the contractor's name."})
+    client.post(url("note", draft), {"note-body": "Check the contractor's name."})
     note = ReviewNote.objects.get(article=draft)
     assert (note.by, note.version, note.kind) == (bob, draft.history.latest(), "comment")
 
@@ -121,7 +121,7 @@ def test_it_adds_review_notes(client, bob, draft):
 def test_it_keeps_another_author_out_of_every_article_page(client, dave, draft, name, args, method):
     args = [draft.history.earliest().history_id if a == "first" else a for a in args]
     client.force_login(dave)
-    response = getattr(client, method)(url(name, draft, *args), {"body": "x", "note": "x"})
+    response = getattr(client, method)(url(name, draft, *args), {"note-body": "x", "note": "x"})
     assert response.status_code in (302, 403, 404)
     assert "New text." not in response.content.decode()
     draft.refresh_from_db()

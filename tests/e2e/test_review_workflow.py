@@ -35,7 +35,7 @@ def _log_in(page: Page, base: str, username: str) -> None:
 
 def _edit_body(page: Page, change_url: str, old: str, new: str, note: str) -> None:
     page.goto(change_url)
-    # Scoped to the article's form: the workflow panel's review-note form also has a #id_body.
+    # Scoped to the article form, away from the workflow panel's own forms.
     body = page.locator("#article_form #id_body")
     text = body.input_value()
     assert old in text, f"{old!r} not in the body"
