@@ -221,6 +221,8 @@ PUBLISHER_NAME = env.str("PUBLISHER_NAME", default="Newsroom")
 
 # simple-history: restoring a version goes through the article services, never the admin's revert form.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+# Change reasons carry editors' notes (a gate override, an unpublishing reason): no 100-character cap.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # Logging
 LOGGING = {

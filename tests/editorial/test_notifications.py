@@ -2,6 +2,7 @@ import pytest
 from django.core import mail
 
 from articles import services
+from editorial import tasks
 from editorial.models import OutgoingEmail
 from tests.factories import ArticleFactory
 
@@ -16,10 +17,12 @@ def sent_to(template: str) -> list[str]:
 
 
 def test_it_tells_the_reviewer_of_a_submission(article, alice, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.article_submit(article, by=alice, note="Ready for a look.")
     assert sent_to("article-submitted") == ["bob@example.com"]
-    message = mail.outbox[0]
+    assert len(callbacks) == 1
+    tasks.send_email(OutgoingEmail.objects.get().pk)
+    [message] = mail.outbox
     assert message.subject == "Review requested: Bridge repairs"
     assert "Ready for a look." in message.body
     assert f"/admin/articles/article/{article.pk}/change/" in message.body
