@@ -70,3 +70,29 @@ def version_diff(old, new, fields=FIELDS) -> list[FieldDiff]:
         html, inserted, deleted = word_diff(before, after)
         diffs.append(FieldDiff(field, label, html, before != after, inserted, deleted))
     return diffs
+
+
+PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+BLOCK_LINE = re.compile(r"^\s*(?:[|>#*+-]|\d+[.)])")
+
+
+def _unwrap(paragraph: str) -> str:
+    """Join a prose paragraph's hard-wrapped lines, as Markdown does; leave tables and lists alone."""
+    lines = paragraph.splitlines()
+    return (
+        paragraph
+        if any(BLOCK_LINE.match(line) for line in lines)
+        else " ".join(line.strip() for line in lines)
+    )
+
+
+def changed_paragraphs(old: str, new: str) -> list[SafeString]:
+    """Only the paragraphs that changed, each with its words marked: what a reader needs to see of a
+    long article's change."""
+    a = [_unwrap(p) for p in PARAGRAPH_BREAK.split((old or "").strip()) if p]
+    b = [_unwrap(p) for p in PARAGRAPH_BREAK.split((new or "").strip()) if p]
+    hunks = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op != "equal":
+            hunks.append(word_diff("\n\n".join(a[i1:i2]), "\n\n".join(b[j1:j2]))[0])
+    return hunks

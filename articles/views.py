@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView
 
-from articles.diff import FIELDS, version_diff
+from articles.diff import FIELDS, changed_paragraphs, version_diff
 from articles.models import Article, Topic, Transition
 
 # Names of the publisher's policy pages (editorial.PolicyPage slugs); articles only links to them.
@@ -139,13 +139,22 @@ def public_changes(article: Article) -> list[dict]:
                 "version": version,
                 "first": previous is None,
                 "update_note": _update_note(transition.note),
-                "diffs": [d for d in version_diff(previous, version, PUBLIC_FIELDS) if d.changed]
-                if previous
-                else [],
+                "diffs": _public_diffs(previous, version) if previous else [],
             }
         )
         previous = version
     return entries[::-1]
+
+
+def _public_diffs(previous, version) -> list[dict]:
+    return [
+        {
+            "label": diff.label,
+            "hunks": changed_paragraphs(previous.body, version.body) if diff.field == "body" else [diff.html],
+        }
+        for diff in version_diff(previous, version, PUBLIC_FIELDS)
+        if diff.changed
+    ]
 
 
 def _update_note(note: str) -> str:

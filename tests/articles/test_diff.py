@@ -41,3 +41,25 @@ def test_it_compares_against_nothing_for_a_first_version(alice):
     article = ArticleFactory(author=alice.person, title="Brand new")
     diffs = {d.field: d for d in version_diff(None, article.history.latest())}
     assert str(diffs["title"].html) == "<ins>Brand new</ins>"
+
+
+def test_it_shows_readers_only_the_changed_paragraphs():
+    from articles.diff import changed_paragraphs
+
+    old = "First paragraph stays.\n\nThe vote was 6-3.\n\nLast paragraph stays."
+    new = "First paragraph stays.\n\nThe vote was 7-2.\n\nLast paragraph stays.\n\nA new closing line."
+    assert [str(h) for h in changed_paragraphs(old, new)] == [
+        "The vote was <del>6</del><ins>7</ins>-<del>3</del><ins>2</ins>.",
+        "<ins>A new closing line.</ins>",
+    ]
+
+
+def test_it_unwraps_prose_for_readers_but_keeps_tables():
+    from articles.diff import changed_paragraphs
+
+    old = "A wrapped\nsentence of 12.\n\n| a | b |\n|---|---|\n| 1 | 2 |"
+    new = "A wrapped\nsentence of 13.\n\n| a | b |\n|---|---|\n| 1 | 3 |"
+    assert [str(h) for h in changed_paragraphs(old, new)] == [
+        "A wrapped sentence of <del>12</del><ins>13</ins>.\n\n"
+        "| a | b |\n|---|---|\n| 1 | <del>2</del><ins>3</ins> |"
+    ]
