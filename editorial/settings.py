@@ -113,7 +113,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Celery (see editorial/celery.py for queues and the beat schedule)
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 # Job state lives in our own rows; Celery results are never read.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
