@@ -82,23 +82,52 @@ _PUBLISHER = "Only an editor with publishing rights can {}."
 # Every workflow action, who may take it and where it leads. The services enforce it; the admin reads
 # it to offer only the buttons that will work.
 ACTIONS: dict[str, Action] = {
-    "submit": Action("Submit for review", S.IN_REVIEW, owns_or_reviews,
-                     "Only the article's author or an editor can submit it for review."),
-    "request_changes": Action("Request changes", S.CHANGES_REQUESTED, lambda a, u: can_review(u),
-                              _REVIEWER.format("request changes")),
-    "approve": Action("Approve", S.APPROVED, lambda a, u: can_review(u), _REVIEWER.format("approve articles"),
-                      only_from=frozenset({S.IN_REVIEW})),
+    "submit": Action(
+        "Submit for review",
+        S.IN_REVIEW,
+        owns_or_reviews,
+        "Only the article's author or an editor can submit it for review.",
+        # Not from scheduled: an editor cancels the schedule first.
+        only_from=frozenset({S.DRAFT, S.CHANGES_REQUESTED, S.APPROVED, S.PUBLISHED, S.UNPUBLISHED}),
+    ),
+    "request_changes": Action(
+        "Request changes",
+        S.CHANGES_REQUESTED,
+        lambda a, u: can_review(u),
+        _REVIEWER.format("request changes"),
+    ),
+    "approve": Action(
+        "Approve",
+        S.APPROVED,
+        lambda a, u: can_review(u),
+        _REVIEWER.format("approve articles"),
+        only_from=frozenset({S.IN_REVIEW}),
+    ),
     "publish": Action("Publish now", S.PUBLISHED, lambda a, u: can_publish(u), _PUBLISHER.format("publish")),
     "schedule": Action("Schedule", S.SCHEDULED, lambda a, u: can_publish(u), _PUBLISHER.format("schedule")),
-    "unschedule": Action("Cancel schedule", S.APPROVED, lambda a, u: can_publish(u),
-                         _PUBLISHER.format("cancel a schedule"), only_from=frozenset({S.SCHEDULED})),
-    "unpublish": Action("Unpublish", S.UNPUBLISHED, lambda a, u: can_publish(u),
-                        _PUBLISHER.format("unpublish")),
-    "restore": Action("Restore this version", None, owns_or_reviews,
-                      "Only the article's author or an editor can restore its versions."),
-    "comment": Action("Add a review note", None, owns_or_reviews,
-                      "Only the article's author or an editor can comment on it."),
-}  # fmt: skip
+    "unschedule": Action(
+        "Cancel schedule",
+        S.APPROVED,
+        lambda a, u: can_publish(u),
+        _PUBLISHER.format("cancel a schedule"),
+        only_from=frozenset({S.SCHEDULED}),
+    ),
+    "unpublish": Action(
+        "Unpublish", S.UNPUBLISHED, lambda a, u: can_publish(u), _PUBLISHER.format("unpublish")
+    ),
+    "restore": Action(
+        "Restore this version",
+        None,
+        owns_or_reviews,
+        "Only the article's author or an editor can restore its versions.",
+    ),
+    "comment": Action(
+        "Add a review note",
+        None,
+        owns_or_reviews,
+        "Only the article's author or an editor can comment on it.",
+    ),
+}
 
 
 def _state_allows(name: str, article: Article) -> bool:
@@ -198,11 +227,19 @@ def article_publish(article: Article, *, by, override_reason: str = "", update_n
     article.published_at = article.published_at or now
     article.scheduled_for = None
     article.scheduled_by = None
-    notes = [f"Gate overridden: {override_reason.strip()}" if overridden else "",
-             f"Update: {update_note.strip()}" if update_note.strip() else ""]  # fmt: skip
+    notes = [
+        f"Gate overridden: {override_reason.strip()}" if overridden else "",
+        f"Update: {update_note.strip()}" if update_note.strip() else "",
+    ]
     reason = "Published" + (" as an update" if update_note.strip() else "") + overridden
-    _move(article, S.PUBLISHED, by=by, reason=reason, note="\n".join(n for n in notes if n),
-          version=article.approved_version)  # fmt: skip
+    _move(
+        article,
+        S.PUBLISHED,
+        by=by,
+        reason=reason,
+        note="\n".join(n for n in notes if n),
+        version=article.approved_version,
+    )
     article.live_version = article.approved_version
     # The pointer is not content: saving it must not create another version.
     article.save_without_historical_record(update_fields=["live_version"])
@@ -219,8 +256,14 @@ def article_schedule(article: Article, *, by, when: datetime, override_reason: s
     article.scheduled_by = by
     reason = f"Scheduled for {timezone.localtime(when):%Y-%m-%d %H:%M %Z}{overridden}"
     # The override reason travels with the schedule, for the publication it stands for.
-    _move(article, S.SCHEDULED, by=by, reason=reason, note=override_reason.strip() if overridden else "",
-          version=article.approved_version)  # fmt: skip
+    _move(
+        article,
+        S.SCHEDULED,
+        by=by,
+        reason=reason,
+        note=override_reason.strip() if overridden else "",
+        version=article.approved_version,
+    )
     return article
 
 
@@ -240,10 +283,29 @@ def article_unpublish(article: Article, *, by, reason: str) -> Article:
         raise ArticleActionError("Give the reason for unpublishing; it is kept in the article's history.")
     article.scheduled_for = None
     article.scheduled_by = None
-    _move(article, S.UNPUBLISHED, by=by, reason=f"Unpublished: {reason.strip()}", note=reason.strip(),
-          version=article.live_version)  # fmt: skip
+    _move(
+        article,
+        S.UNPUBLISHED,
+        by=by,
+        reason=f"Unpublished: {reason.strip()}",
+        note=reason.strip(),
+        version=article.live_version,
+    )
     article.live_version = None
     article.save_without_historical_record(update_fields=["live_version"])
+    return article
+
+
+@transaction.atomic
+def article_withdraw_approval(article: Article, *, by, reason: str) -> Article:
+    """Send an approved or scheduled draft back to review because the approved text went stale (a
+    correction was published meanwhile). Called by other services once they have checked the actor."""
+    _lock(article)
+    article.scheduled_for = None
+    article.scheduled_by = None
+    _move(article, S.IN_REVIEW, by=by, reason=f"Approval withdrawn: {reason}", note=reason)
+    article.approved_version = article.live_version
+    article.save_without_historical_record(update_fields=["approved_version"])
     return article
 
 

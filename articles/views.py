@@ -123,22 +123,33 @@ class ChangesView(DetailView):
 
 
 def public_changes(article: Article) -> list[dict]:
-    published = (
-        Transition.objects.filter(article=article, to_status=Article.Status.PUBLISHED)
+    """Each version that went live, by publication or by correction, with what changed before it."""
+    published = [
+        (transition.at, transition.version, _update_note(transition.note), "")
+        for transition in Transition.objects.filter(article=article, to_status=Article.Status.PUBLISHED)
         .select_related("version", "version__author", "version__editor")
         .order_by("at", "pk")
-    )
+    ]
+    # Corrections are another app's rows, read through the reverse relation only.
+    corrected = [
+        (correction.published_at, correction.to_version, correction.note, correction.get_kind_display())
+        for correction in article.corrections.select_related(
+            "to_version", "to_version__author", "to_version__editor"
+        )
+        if correction.to_version_id
+    ]
     entries, previous = [], None
-    for transition in published:
-        version = transition.version
+    for at, version, note, kind in sorted(published + corrected, key=lambda entry: entry[0]):
         if previous is not None and version.content_hash == previous.content_hash:
             continue  # republished unchanged
         entries.append(
             {
-                "at": transition.at,
+                "at": at,
                 "version": version,
                 "first": previous is None,
-                "update_note": _update_note(transition.note),
+                "kind": kind,
+                "update_note": "" if kind else note,
+                "correction_note": note if kind else "",
                 "diffs": _public_diffs(previous, version) if previous else [],
             }
         )

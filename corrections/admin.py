@@ -1,6 +1,299 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince
+from simple_history.admin import SimpleHistoryAdmin
 
-from corrections.models import Correction
+from corrections import services
+from corrections.forms import AcceptForm, DeclineForm
+from corrections.models import Correction, CorrectionRequest
+
+
+class OpenFilter(admin.SimpleListFilter):
+    """The desk's default view: requests still waiting for a decision."""
+
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("all", "All"), ("closed", "Decided")]
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() is None,
+            "display": "Open",
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+        }
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "display": title,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == "all":
+            return queryset
+        if self.value() == "closed":
+            return queryset.exclude(status__in=CorrectionRequest.OPEN)
+        return queryset.open()
+
+
+class AssignedFilter(admin.SimpleListFilter):
+    title = "assigned"
+    parameter_name = "assigned"
+
+    def lookups(self, request, model_admin):
+        return [("me", "To me"), ("none", "To nobody")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(assigned_to=request.user)
+        if self.value() == "none":
+            return queryset.filter(assigned_to__isnull=True)
+        return queryset
+
+
+@admin.register(CorrectionRequest)
+class CorrectionRequestAdmin(SimpleHistoryAdmin):
+    list_display = ["reference", "article", "status", "quote_check", "assigned_to", "waiting", "created_at"]
+    list_filter = [OpenFilter, AssignedFilter, "status", "quote_found"]
+    list_select_related = ["article", "assigned_to"]
+    search_fields = ["reference", "quoted_text", "explanation", "email", "article__title"]
+    ordering = ["created_at", "pk"]
+    raw_id_fields = ["article"]
+    actions = ["assign_to_me", "start_review", "mark_spam", "merge_duplicates"]
+    change_form_template = "admin/corrections/correctionrequest/change_form.html"
+    # What the reader wrote is evidence: the desk reads it, never edits it.
+    readonly_fields = [
+        "reference",
+        "article",
+        "status",
+        "quoted_text",
+        "quote_check",
+        "explanation",
+        "evidence",
+        "name",
+        "email",
+        "created_at",
+        "decided_at",
+        "decided_by",
+        "duplicate_of",
+        "reply",
+    ]
+    fields = [
+        "reference",
+        "article",
+        "status",
+        "assigned_to",
+        "quoted_text",
+        "quote_check",
+        "explanation",
+        "evidence",
+        "name",
+        "email",
+        "created_at",
+        "duplicate_of",
+        "reply",
+        "decided_at",
+        "decided_by",
+    ]
+
+    @admin.display(description="Quote in the article?", boolean=True, ordering="quote_found")
+    def quote_check(self, obj: CorrectionRequest) -> bool:
+        return obj.quote_found
+
+    @admin.display(description="Evidence")
+    def evidence(self, obj: CorrectionRequest) -> str:
+        if not obj.evidence_url:
+            return "-"
+        # A reader's link: shown, opened only on purpose, never followed by the site.
+        return format_html(
+            '<a href="{}" rel="noopener noreferrer nofollow" target="_blank">{}</a>',
+            obj.evidence_url,
+            obj.evidence_url,
+        )
+
+    @admin.display(description="Waiting", ordering="created_at")
+    def waiting(self, obj: CorrectionRequest) -> str:
+        return timesince(obj.created_at) if obj.is_open else "-"
+
+    def has_add_permission(self, request) -> bool:
+        return False  # requests come from readers
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # nothing a reader sent is lost
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "assigned_to":
+            from django.contrib.auth import get_user_model
+
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj._history_user = request.user
+        super().save_model(request, obj, form, change)
+
+    def _each(self, request, queryset, action, done: str) -> None:
+        count = 0
+        for item in queryset:
+            try:
+                action(item)
+                count += 1
+            except services.CorrectionError as exc:
+                self.message_user(request, f"{item.reference}: {exc}", messages.ERROR)
+        if count:
+            self.message_user(request, f"{count} request(s) {done}.", messages.SUCCESS)
+
+    @admin.action(description="Assign to me")
+    def assign_to_me(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda r: services.correction_request_assign(r, to=request.user, by=request.user),
+            "assigned to you",
+        )
+
+    @admin.action(description="Start review")
+    def start_review(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda r: services.correction_request_mark(
+                r, status=CorrectionRequest.Status.IN_REVIEW, by=request.user
+            ),
+            "in review",
+        )
+
+    @admin.action(description="Mark as spam")
+    def mark_spam(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda r: services.correction_request_mark(
+                r, status=CorrectionRequest.Status.SPAM, by=request.user
+            ),
+            "marked as spam",
+        )
+
+    @admin.action(description="Merge as duplicates of the oldest selected")
+    def merge_duplicates(self, request, queryset):
+        requests = list(queryset.order_by("created_at", "pk"))
+        if len(requests) < 2:
+            self.message_user(request, "Select two or more requests to merge.", messages.WARNING)
+            return
+        try:
+            merged = services.correction_requests_merge(requests[1:], into=requests[0], by=request.user)
+        except services.CorrectionError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        self.message_user(
+            request, f"{merged} request(s) merged into {requests[0].reference}.", messages.SUCCESS
+        )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/accept/",
+                view(self.accept_view),
+                name="corrections_correctionrequest_accept",
+            ),
+            path(
+                "<path:object_id>/decline/",
+                view(self.decline_view),
+                name="corrections_correctionrequest_decline",
+            ),
+        ] + super().get_urls()
+
+    def _request(self, request, object_id) -> CorrectionRequest:
+        obj = self.get_object(request, object_id)
+        if obj is None:
+            raise Http404("No such correction request.")
+        if not request.user.has_perm("corrections.decide_correctionrequest"):
+            raise PermissionDenied
+        return obj
+
+    def _page(self, request, obj, template: str, title: str, **extra):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": obj,
+            "title": title,
+            **extra,
+        }
+        return TemplateResponse(request, template, context)
+
+    def accept_view(self, request, object_id):
+        obj = self._request(request, object_id)
+        article = obj.article
+        live = article.live_version
+        form = AcceptForm(request.POST or None, initial={"body": live.body if live else ""})
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.correction_accept(
+                    obj,
+                    by=request.user,
+                    body=data["body"],
+                    kind=data["kind"],
+                    note=data["note"],
+                    reply=data["reply"],
+                )
+            except services.CorrectionError as exc:
+                form.add_error(None, str(exc))
+            else:
+                self.message_user(
+                    request, f"{obj.reference} accepted: the correction is live.", messages.SUCCESS
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:corrections_correctionrequest_change", args=[obj.pk])
+                )
+        return self._page(
+            request,
+            obj,
+            "admin/corrections/correctionrequest/accept.html",
+            f"Accept {obj.reference} and correct the article",
+            form=form,
+            live=live,
+            highlighted=highlight(live.body if live else "", obj.quoted_text),
+            draft_differs=article.is_live and article.has_unpublished_changes,
+        )
+
+    def decline_view(self, request, object_id):
+        obj = self._request(request, object_id)
+        form = DeclineForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.correction_decline(obj, by=request.user, reply=form.cleaned_data["reply"])
+            except services.CorrectionError as exc:
+                form.add_error(None, str(exc))
+            else:
+                self.message_user(request, f"{obj.reference} declined; the reader is told.", messages.SUCCESS)
+                return HttpResponseRedirect(
+                    reverse("admin:corrections_correctionrequest_change", args=[obj.pk])
+                )
+        return self._page(
+            request,
+            obj,
+            "admin/corrections/correctionrequest/decline.html",
+            f"Decline {obj.reference}",
+            form=form,
+        )
+
+
+def highlight(text: str, quote: str) -> str:
+    """The live text, escaped, with the reader's quote marked where it appears word for word."""
+    escaped = escape(text)
+    quote = quote.strip()
+    if quote and escape(quote) in escaped:
+        escaped = escaped.replace(escape(quote), f"<mark>{escape(quote)}</mark>", 1)
+    return mark_safe(escaped)  # noqa: S308 - built from escaped parts
 
 
 @admin.register(Correction)
@@ -9,11 +302,18 @@ class CorrectionAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     list_select_related = ["article", "accepted_by"]
     search_fields = ["note", "article__title"]
-    raw_id_fields = ["article", "from_version", "to_version"]
-    readonly_fields = ["accepted_by", "published_at"]
+    readonly_fields = [
+        "article",
+        "kind",
+        "note",
+        "published_at",
+        "accepted_by",
+        "from_version",
+        "to_version",
+        "requests",
+    ]
 
-    # Corrections are written only by accepting a reader's request or an editor's correction, through
-    # corrections.services; the admin shows the record and never deletes it.
+    # Corrections are written only by corrections.services; the admin shows the record, never deletes it.
     def has_add_permission(self, request) -> bool:
         return False
 

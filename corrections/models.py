@@ -1,5 +1,107 @@
+from __future__ import annotations
+
+import secrets
+
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+# Crockford's base 32 without I, L, O, U: easy to read aloud and to type from an e-mail.
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_reference() -> str:
+    return "CR-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+
+
+def new_status_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CorrectionRequestQuerySet(models.QuerySet):
+    def open(self) -> CorrectionRequestQuerySet:
+        return self.filter(status__in=CorrectionRequest.OPEN)
+
+
+class CorrectionRequest(models.Model):
+    """A reader's challenge to something an article says. Stored before anything else happens."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        IN_REVIEW = "in_review", "In review"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        DUPLICATE = "duplicate", "Duplicate"
+        SPAM = "spam", "Spam"
+
+    OPEN = (Status.RECEIVED, Status.IN_REVIEW)
+
+    reference = models.CharField(max_length=16, unique=True, default=new_reference, editable=False)
+    status_token = models.CharField(max_length=64, unique=True, default=new_status_token, editable=False)
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.PROTECT, related_name="correction_requests"
+    )
+    quoted_text = models.TextField(
+        blank=True, help_text="The passage the reader challenges, as they quoted it."
+    )
+    quote_found = models.BooleanField(
+        default=False, help_text="Whether the quoted passage appears in the version the reader saw."
+    )
+    explanation = models.TextField(help_text="What the reader says is wrong.")
+    evidence_url = models.URLField(max_length=500, blank=True)
+    name = models.CharField(max_length=100, blank=True)
+    email = models.EmailField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who on the corrections desk handles it.",
+    )
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    reply = models.TextField(blank=True, help_text="What the reader is told of the decision.")
+    ip_hash = models.CharField(max_length=64, editable=False, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    objects = CorrectionRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        permissions = [("decide_correctionrequest", "Can accept or decline readers' correction requests")]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["article", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} on {self.article}"
+
+    def get_status_url(self) -> str:
+        return reverse("corrections:status", args=[self.status_token])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def public(self) -> CorrectionQuerySet:
+        return self.select_related("article", "article__live_version").order_by("-published_at", "-pk")
 
 
 class Correction(models.Model):
@@ -20,10 +122,16 @@ class Correction(models.Model):
     to_version = models.ForeignKey(
         "articles.HistoricalArticle", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    requests = models.ManyToManyField(CorrectionRequest, blank=True, related_name="corrections")
+
+    objects = CorrectionQuerySet.as_manager()
 
     class Meta:
-        ordering = ["published_at"]
+        ordering = ["published_at", "pk"]
         indexes = [models.Index(fields=["-published_at"])]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.article}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.article.get_absolute_url()}#correction-{self.pk}"

@@ -18,3 +18,15 @@ def article_approved(to: str, ctx: dict) -> OutgoingEmail:
 
 def article_published(to: str, ctx: dict) -> OutgoingEmail:
     return services.email_queue("article-published", to=to, context=ctx)
+
+
+def correction_received(to: str, ctx: dict) -> OutgoingEmail:
+    return services.email_queue("correction-received", to=to, context=ctx)
+
+
+def correction_accepted(to: str, ctx: dict) -> OutgoingEmail:
+    return services.email_queue("correction-accepted", to=to, context=ctx)
+
+
+def correction_declined(to: str, ctx: dict) -> OutgoingEmail:
+    return services.email_queue("correction-declined", to=to, context=ctx)

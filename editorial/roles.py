@@ -28,6 +28,8 @@ ROLES = {
         "editorial.view_policypage", "editorial.change_policypage",
         "editorial.view_outgoingemail",
         "corrections.view_correction",
+        "corrections.view_correctionrequest", "corrections.change_correctionrequest",
+        "corrections.decide_correctionrequest",
     ],
     "Fact-checker": [
         "articles.view_article", "articles.view_all_articles", "articles.view_topic",
@@ -37,6 +39,8 @@ ROLES = {
         "articles.view_article", "articles.view_all_articles", "articles.view_topic",
         "editorial.view_person",
         "corrections.view_correction",
+        "corrections.view_correctionrequest", "corrections.change_correctionrequest",
+        "corrections.decide_correctionrequest",
     ],
 }  # fmt: skip
 
@@ -96,10 +100,11 @@ def sync_roles(apps) -> None:
     Permission = apps.get_model("auth", "Permission")
     for role, perms in ROLES.items():
         group, _ = Group.objects.get_or_create(name=role)
-        wanted = []
+        wanted = Permission.objects.none()
         for perm in perms:
             app_label, codename = perm.split(".")
-            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+            wanted |= Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+        # A permission whose model a later migration creates is granted by the post_migrate sync.
         group.permissions.add(*wanted)
 
 

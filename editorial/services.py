@@ -95,8 +95,11 @@ def _reviewers_of(article):
 def article_notify(sender, *, article, transition, **kwargs) -> None:
     """Tell the people a workflow move concerns (connected to articles' `article_moved`)."""
     S = type(article).Status
-    by_author = {S.CHANGES_REQUESTED: emails.article_changes_requested, S.APPROVED: emails.article_approved,
-                 S.PUBLISHED: emails.article_published}  # fmt: skip
+    by_author = {
+        S.CHANGES_REQUESTED: emails.article_changes_requested,
+        S.APPROVED: emails.article_approved,
+        S.PUBLISHED: emails.article_published,
+    }
     if transition.to_status == S.IN_REVIEW:
         send, recipients = emails.article_submitted, _reviewers_of(article)
     elif transition.to_status in by_author:

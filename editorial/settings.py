@@ -216,6 +216,14 @@ AI_SEND_UNPUBLISHED = env.bool("AI_SEND_UNPUBLISHED", default=False)
 if AI_PROVIDER == "openai" and not (AI_BASE_URL and AI_MODEL):
     raise ImproperlyConfigured("AI_PROVIDER=openai needs AI_BASE_URL and AI_MODEL.")
 
+# Corrections channel: (requests, seconds) per reader address and per article; form limits
+CORRECTIONS_RATE_LIMIT = (env.int("CORRECTIONS_PER_ADDRESS", default=5), 600)
+CORRECTIONS_ARTICLE_CAP = (env.int("CORRECTIONS_PER_ARTICLE_HOUR", default=100), 3600)
+CORRECTIONS_MIN_FILL_SECONDS = 3
+CORRECTIONS_MAX_BODY_BYTES = 64 * 1024
+# How many proxies in front of the app append to X-Forwarded-For (0: use the socket's address).
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+
 # Publisher (the JSON-LD publisher and the page footer)
 PUBLISHER_NAME = env.str("PUBLISHER_NAME", default="Newsroom")
 

@@ -1,0 +1,113 @@
+import time
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.validators import URLValidator
+
+from corrections.models import Correction
+
+FORM_SALT = "corrections.request-form"
+FORM_MAX_AGE = 24 * 3600
+
+
+def form_token() -> str:
+    """A signed timestamp: when the form was shown. Bots that post at once are told apart by it."""
+    return signing.dumps(time.time(), salt=FORM_SALT)
+
+
+class CorrectionRequestForm(forms.Form):
+    quoted_text = forms.CharField(
+        label="The passage you are challenging",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Copy the words from the article, or select them on the page and choose "
+        "“Report this passage”.",
+    )
+    explanation = forms.CharField(
+        label="What is wrong, and what is right?",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Tell us what is wrong: this is the one field we need."},
+    )
+    evidence_url = forms.URLField(
+        label="A link to your evidence",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="Optional: where the right information is published.",
+    )
+    name = forms.CharField(label="Your name", required=False, max_length=100)
+    email = forms.EmailField(
+        label="Your e-mail",
+        required=False,
+        max_length=254,
+        help_text="Optional: we write to you only about this report.",
+    )
+    # A field people never see: bots fill it in.
+    website = forms.CharField(required=False, label="Leave this empty")
+    started = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["started"] = form_token()
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"]
+        if any(ch in name for ch in "\r\n"):
+            raise forms.ValidationError("A name is one line.")
+        return name
+
+    def clean_started(self) -> float:
+        try:
+            return signing.loads(self.cleaned_data["started"], salt=FORM_SALT, max_age=FORM_MAX_AGE)
+        except signing.SignatureExpired:
+            raise forms.ValidationError(
+                "This form was open for more than a day. Check your report and send it again."
+            ) from None
+        except signing.BadSignature:
+            raise forms.ValidationError(
+                "This form could not be verified. Reload the page and try again."
+            ) from None
+
+    @property
+    def looks_automated(self) -> bool:
+        """Filled the hidden field, or sent faster than a person can read the form."""
+        if self.cleaned_data.get("website"):
+            return True
+        started = self.cleaned_data.get("started")
+        return started is not None and time.time() - started < settings.CORRECTIONS_MIN_FILL_SECONDS
+
+
+class AcceptForm(forms.Form):
+    body = forms.CharField(
+        label="Corrected text",
+        widget=forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField markdown"}),
+        help_text="The live text, in Markdown. Change only what the correction needs.",
+    )
+    kind = forms.ChoiceField(choices=Correction.Kind.choices, initial=Correction.Kind.CORRECTION)
+    note = forms.CharField(
+        label="Public note",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown on the article and in the corrections log: what was wrong and what is right.",
+    )
+    reply = forms.CharField(
+        label="Reply to the reader",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Optional; a thank-you is sent if you leave it empty.",
+    )
+
+
+class DeclineForm(forms.Form):
+    reply = forms.CharField(
+        label="Reply to the reader",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Why the article stays as it is. Sent to the reader and shown on their status page.",
+    )

@@ -1,0 +1,331 @@
+"""The corrections channel: receiving a reader's request, triage, acceptance and decline."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import html
+import logging
+import re
+from collections.abc import Iterable
+from datetime import timedelta
+
+from diff_match_patch import diff_match_patch
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import strip_tags
+
+from articles import services as article_services
+from articles.models import CONTENT_FIELDS, Article, ReviewNote
+from corrections.models import Correction, CorrectionRequest
+from editorial import emails
+
+log = logging.getLogger(__name__)
+R = CorrectionRequest.Status
+
+
+class CorrectionError(Exception):
+    """A corrections action that the request's or the article's state does not allow."""
+
+
+# Receiving
+
+
+def ip_hash(ip: str) -> str:
+    """Readers' addresses are never stored; a keyed hash is enough to rate-limit and spot floods."""
+    return hmac.new(settings.SECRET_KEY.encode(), ip.encode(), hashlib.sha256).hexdigest()
+
+
+def _over(key: str, limit: int, window: int) -> bool:
+    cache.add(key, 0, window)
+    return cache.incr(key) > limit
+
+
+def rate_limit_reason(*, article: Article, ip: str) -> str | None:
+    """Why a request from this address for this article must wait, or None. Counted in the cache
+    (Redis in production); when the cache is unreachable, counted from the stored requests instead,
+    so a Redis outage neither blocks readers nor lifts the limits."""
+    per_ip, ip_window = settings.CORRECTIONS_RATE_LIMIT
+    per_article, article_window = settings.CORRECTIONS_ARTICLE_CAP
+    try:
+        if _over(f"corrections:ip:{ip}", per_ip, ip_window):
+            return "ip"
+        if _over(f"corrections:article:{article.pk}", per_article, article_window):
+            return "article"
+        return None
+    except Exception as exc:  # the cache backend's connection errors differ by backend
+        log.warning("corrections rate limit: cache unavailable (%s), counting stored requests", exc)
+    now = timezone.now()
+    recent = CorrectionRequest.objects.filter
+    if recent(ip_hash=ip, created_at__gte=now - timedelta(seconds=ip_window)).count() >= per_ip:
+        return "ip"
+    if (
+        recent(article=article, created_at__gte=now - timedelta(seconds=article_window)).count()
+        >= per_article
+    ):
+        return "article"
+    return None
+
+
+QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "\u00a0": " "})
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\s+", " ", text.translate(QUOTES)).strip().casefold()
+
+
+def quote_found_in(quote: str, version) -> bool:
+    """Does the reader's quote appear in the text they read (typography and spacing aside)?"""
+    if not quote.strip() or version is None:
+        return False
+    text = _plain(html.unescape(strip_tags(version.body_html)) + " " + version.title + " " + version.dek)
+    return _plain(quote) in text
+
+
+def correction_request_receive(article: Article, *, data: dict, ip: str) -> CorrectionRequest:
+    """Store the reader's request first, in its own transaction; then queue the acknowledgment."""
+    with transaction.atomic():
+        request = CorrectionRequest.objects.create(
+            article=article,
+            quoted_text=data.get("quoted_text", ""),
+            quote_found=quote_found_in(data.get("quoted_text", ""), article.live_version),
+            explanation=data["explanation"],
+            evidence_url=data.get("evidence_url", ""),
+            name=data.get("name", ""),
+            email=data.get("email", ""),
+            ip_hash=ip,
+        )
+    if request.email:
+        try:
+            with transaction.atomic():
+                emails.correction_received(request.email, _email_context(request))
+        except Exception:
+            # The request is safe; only the acknowledgment is missing, and the desk can reply.
+            log.exception("could not queue the acknowledgment for %s", request.reference)
+    return request
+
+
+def _email_context(request: CorrectionRequest, **extra) -> dict:
+    return {
+        "request": request,
+        "article_title": request.article.live_version.title
+        if request.article.live_version
+        else request.article.title,
+        "status_url": settings.SITE_URL + request.get_status_url(),
+        "article_url": settings.SITE_URL + request.article.get_absolute_url(),
+        **extra,
+    }
+
+
+# Triage
+
+
+def _can_decide(user) -> bool:
+    return user.has_perm("corrections.decide_correctionrequest")
+
+
+def _require_desk(user) -> None:
+    if not user.has_perm("corrections.change_correctionrequest"):
+        raise CorrectionError("Only the corrections desk can triage correction requests.")
+
+
+def _locked(request: CorrectionRequest) -> CorrectionRequest:
+    request.refresh_from_db(from_queryset=CorrectionRequest.objects.select_for_update())
+    return request
+
+
+@transaction.atomic
+def correction_request_assign(request: CorrectionRequest, *, to, by) -> CorrectionRequest:
+    _require_desk(by)
+    _locked(request).assigned_to = to
+    request._history_user = by
+    request.save(update_fields=["assigned_to"])
+    return request
+
+
+@transaction.atomic
+def correction_request_mark(request: CorrectionRequest, *, status: str, by) -> CorrectionRequest:
+    """Move an open request to in review, or file it as spam."""
+    _require_desk(by)
+    if status not in (R.IN_REVIEW, R.SPAM):
+        raise CorrectionError("Use accept, decline or merge for that decision.")
+    if not _locked(request).is_open:
+        raise CorrectionError(f"{request.reference} is already {request.get_status_display().lower()}.")
+    request.status = status
+    if status == R.SPAM:
+        request.decided_at, request.decided_by = timezone.now(), by
+    request._history_user = by
+    request.save()
+    return request
+
+
+@transaction.atomic
+def correction_requests_merge(requests: Iterable[CorrectionRequest], *, into: CorrectionRequest, by) -> int:
+    """File requests as duplicates of `into` (the one the desk keeps working on). Their readers are
+    told of the decision on `into` as well."""
+    _require_desk(by)
+    merged = 0
+    for request in requests:
+        if request.pk == into.pk or not _locked(request).is_open:
+            continue
+        if request.article_id != into.article_id:
+            raise CorrectionError(f"{request.reference} is about another article than {into.reference}.")
+        request.status, request.duplicate_of = R.DUPLICATE, into
+        request.decided_at, request.decided_by = timezone.now(), by
+        request._history_user = by
+        request.save()
+        merged += 1
+    return merged
+
+
+@transaction.atomic
+def correction_decline(request: CorrectionRequest, *, by, reply: str) -> CorrectionRequest:
+    if not _can_decide(by):
+        raise CorrectionError("Only the corrections desk can decline a request.")
+    if not reply.strip():
+        raise CorrectionError(
+            "Tell the reader why: the reply is sent to them and shown on their status page."
+        )
+    if not _locked(request).is_open:
+        raise CorrectionError(f"{request.reference} is already {request.get_status_display().lower()}.")
+    for each in [request, *request.duplicates.all()]:
+        each.status = R.DECLINED if each.pk == request.pk else each.status
+        each.reply = reply.strip()
+        each.decided_at, each.decided_by = timezone.now(), by
+        each._history_user = by
+        each.save()
+        if each.email:
+            emails.correction_declined(each.email, _email_context(each))
+    return request
+
+
+# Acceptance
+
+_patcher = diff_match_patch()
+# Strict: a correction lands in a draft only where the surrounding text is unchanged, wherever it moved.
+_patcher.Match_Threshold = 0.01
+_patcher.Match_Distance = 10**9
+_patcher.Patch_DeleteThreshold = 0.0
+_patcher.Patch_Margin = 16
+
+
+def _apply_to_draft(live_body: str, corrected_body: str, draft_body: str) -> str | None:
+    patches = _patcher.patch_make(live_body, corrected_body)
+    patched, applied = _patcher.patch_apply(patches, draft_body)
+    return patched if all(applied) else None
+
+
+@transaction.atomic
+def correction_publish(article: Article, *, by, body: str, kind: str, note: str, requests=()) -> Correction:
+    """Publish corrected text as a new live version with a public note, and move the Updated date.
+
+    Unpublished edits in the draft are kept: the correction is applied to them too when it fits;
+    otherwise the draft is left as it was and a review note tells its author and editor what to merge.
+    """
+    if not _can_decide(by):
+        raise CorrectionError("Only the corrections desk can publish a correction.")
+    if not note.strip():
+        raise CorrectionError("Write the public note: what was wrong and what is right.")
+    article.refresh_from_db(from_queryset=Article.objects.select_for_update())
+    if not article.is_live:
+        raise CorrectionError("The article is not live: correct the draft and publish it instead.")
+    live = article.live_version
+    body = body.replace("\r\n", "\n").strip()
+    if body == live.body:
+        raise CorrectionError("The corrected text is the same as the live text: change the passage first.")
+    draft = {field: getattr(article, field) for field in CONTENT_FIELDS}
+    draft_changed = article.content_hash != live.content_hash
+    pending_approval = article.approved_version_id not in (None, live.pk) and article.status in (
+        Article.Status.APPROVED,
+        Article.Status.SCHEDULED,
+    )
+    now = timezone.now()
+    label = Correction.Kind(kind).label
+
+    # 1. The live text, corrected, becomes a new version and goes live at once.
+    for field in CONTENT_FIELDS:
+        setattr(article, field, getattr(live, field))
+    article.body = body
+    article.updated_at = now
+    article._history_user = by
+    article._change_reason = f"{label} published: {note.strip()}"
+    article.save()
+    corrected = article.history.latest()
+    article.live_version = corrected
+    if not pending_approval:
+        article.approved_version = corrected
+    article.save_without_historical_record(update_fields=["live_version", "approved_version"])
+
+    # 2. The draft keeps its unpublished edits, with the correction where it fits.
+    if draft_changed:
+        for field, value in draft.items():
+            setattr(article, field, value)
+        patched = _apply_to_draft(live.body, body, draft["body"])
+        article._history_user = by
+        if patched is not None:
+            article.body = patched
+            article._change_reason = f"{label} applied to the unpublished draft too"
+        else:
+            article._change_reason = (
+                f"Draft kept as it was: the {label.lower()} must be merged into it by hand"
+            )
+        article.save()
+        if patched is None:
+            ReviewNote.objects.create(
+                article=article,
+                version=article.history.latest(),
+                by=by,
+                body=(
+                    f"A {label.lower()} was published while this draft had unpublished edits, and it "
+                    f"could not be applied to them automatically. Merge it before the draft is published: "
+                    f"compare version #{live.pk} with #{corrected.pk}. Note: {note.strip()}"
+                ),
+            )
+    if pending_approval:
+        article_services.article_withdraw_approval(
+            article, by=by, reason=f"A {label.lower()} was published since this draft was approved."
+        )
+
+    correction = Correction.objects.create(
+        article=article,
+        kind=kind,
+        note=note.strip(),
+        published_at=now,
+        accepted_by=by,
+        from_version=live,
+        to_version=corrected,
+    )
+    correction.requests.set(requests)
+    return correction
+
+
+@transaction.atomic
+def correction_accept(request: CorrectionRequest, *, by, body: str, kind: str, note: str, reply: str = ""):
+    """Accept a reader's request: publish the correction and tell the reader (and the readers of its
+    duplicates). Accepting a request that is already accepted returns its correction unchanged."""
+    if not _can_decide(by):
+        raise CorrectionError("Only the corrections desk can accept a request.")
+    _locked(request)
+    if request.status == R.ACCEPTED:
+        return request.corrections.first()
+    if not request.is_open:
+        raise CorrectionError(f"{request.reference} is already {request.get_status_display().lower()}.")
+    duplicates = list(request.duplicates.all())
+    correction = correction_publish(
+        request.article, by=by, body=body, kind=kind, note=note, requests=[request, *duplicates]
+    )
+    reply = (
+        reply.strip() or "Thank you: we have corrected the article and added a note explaining the change."
+    )
+    for each in [request, *duplicates]:
+        if each.pk == request.pk:
+            each.status = R.ACCEPTED
+        each.reply = reply
+        each.decided_at, each.decided_by = correction.published_at, by
+        each._history_user = by
+        each.save()
+        if each.email:
+            emails.correction_accepted(each.email, _email_context(each, correction=correction))
+    return correction

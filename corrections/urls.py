@@ -1,0 +1,13 @@
+from django.urls import path
+
+from corrections import views
+from corrections.feeds import CorrectionsFeed
+
+app_name = "corrections"
+
+urlpatterns = [
+    path("articles/<slug:slug>/corrections/new/", views.new_request, name="new"),
+    path("corrections/", views.CorrectionsLogView.as_view(), name="log"),
+    path("corrections/feed/", CorrectionsFeed(), name="feed"),
+    path("corrections/status/<str:token>/", views.status, name="status"),
+]

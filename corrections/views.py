@@ -1,0 +1,81 @@
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.generic import ListView
+
+from articles.models import Article
+from corrections import services
+from corrections.forms import CorrectionRequestForm
+from corrections.models import Correction, CorrectionRequest
+
+log = logging.getLogger(__name__)
+
+LIMITED = {
+    "ip": "You have sent several reports in the last few minutes. Please wait a little, then send this one.",
+    "article": "This article has received many reports in the last hour; please try again later.",
+}
+
+
+def client_ip(request) -> str:
+    """The reader's address: the socket's, or the one the configured proxies saw."""
+    if settings.NUM_PROXIES:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        if len(forwarded) >= settings.NUM_PROXIES:
+            return forwarded[-settings.NUM_PROXIES]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+@never_cache
+def new_request(request, slug: str):
+    article = get_object_or_404(Article.objects.live().with_live_version(), slug=slug)
+    context = {"article": article, "version": article.live_version}
+    if request.method != "POST":
+        quote = request.GET.get("quote", "")[:2000]
+        form = CorrectionRequestForm(initial={"quoted_text": quote})
+        return render(request, "corrections/new.html", {**context, "form": form})
+
+    if int(request.META.get("CONTENT_LENGTH") or 0) > settings.CORRECTIONS_MAX_BODY_BYTES:
+        form = CorrectionRequestForm()
+        form.add_error(
+            None, "Your report is too long to send. Shorten it to a few paragraphs and send it again."
+        )
+        return render(request, "corrections/new.html", {**context, "form": form}, status=413)
+
+    form = CorrectionRequestForm(request.POST)
+    if not form.is_valid():
+        return render(request, "corrections/new.html", {**context, "form": form}, status=400)
+    ip = services.ip_hash(client_ip(request))
+    if form.looks_automated:
+        log.warning("corrections: dropped an automated-looking request for %s from %s", slug, ip[:12])
+        return render(request, "corrections/thanks.html", context)
+    limited = services.rate_limit_reason(article=article, ip=ip)
+    if limited:
+        form.add_error(None, LIMITED[limited])
+        return render(request, "corrections/new.html", {**context, "form": form}, status=429)
+
+    correction_request = services.correction_request_receive(article, data=form.cleaned_data, ip=ip)
+    messages.success(
+        request, f"Thank you. Your report is saved with the reference {correction_request.reference}."
+    )
+    return redirect(correction_request.get_status_url())
+
+
+@never_cache
+def status(request, token: str):
+    correction_request = get_object_or_404(
+        CorrectionRequest.objects.select_related("article", "article__live_version", "duplicate_of"),
+        status_token=token,
+    )
+    return render(request, "corrections/status.html", {"correction_request": correction_request})
+
+
+class CorrectionsLogView(ListView):
+    template_name = "corrections/log.html"
+    context_object_name = "corrections"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return Correction.objects.public()
