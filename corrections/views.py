@@ -38,11 +38,9 @@ def new_request(request, slug: str):
         return render(request, "corrections/new.html", {**context, "form": form})
 
     if int(request.META.get("CONTENT_LENGTH") or 0) > settings.CORRECTIONS_MAX_BODY_BYTES:
-        form = CorrectionRequestForm()
-        form.add_error(
-            None, "Your report is too long to send. Shorten it to a few paragraphs and send it again."
-        )
-        return render(request, "corrections/new.html", {**context, "form": form}, status=413)
+        too_long = "Your report is too long to send. Shorten it to a few paragraphs and send it again."
+        context |= {"form": CorrectionRequestForm(), "page_error": too_long}
+        return render(request, "corrections/new.html", context, status=413)
 
     form = CorrectionRequestForm(request.POST)
     if not form.is_valid():

@@ -22,6 +22,19 @@ log = logging.getLogger(__name__)
 MAX_EMAIL_ATTEMPTS = 5
 
 
+def enqueue_on_commit(task, *args) -> None:
+    """Ring a task's bell once the current transaction commits. The row it works on is the record: if
+    the broker is unreachable the error is logged, not raised, and the sweeper rings again later."""
+
+    def send() -> None:
+        try:
+            task.apply_async(args=args, retry=False)
+        except Exception:
+            log.exception("could not queue %s%s; the sweeper will retry", task.name, args)
+
+    transaction.on_commit(send)
+
+
 @transaction.atomic
 def email_queue(template: str, *, to: str, context: dict) -> OutgoingEmail:
     """Render templates/emails/<template>-{subject.txt,body.txt,body.html} into an outbox row and ring
@@ -36,7 +49,7 @@ def email_queue(template: str, *, to: str, context: dict) -> OutgoingEmail:
         body_text=render_to_string(f"emails/{template}-body.txt", context),
         body_html=render_to_string(f"emails/{template}-body.html", context),
     )
-    tasks.send_email.delay_on_commit(email.pk)
+    enqueue_on_commit(tasks.send_email, email.pk)
     return email
 
 
