@@ -208,7 +208,7 @@ _patcher = diff_match_patch()
 _patcher.Match_Threshold = 0.01
 _patcher.Match_Distance = 10**9
 _patcher.Patch_DeleteThreshold = 0.0
-_patcher.Patch_Margin = 16
+_patcher.Patch_Margin = 8  # with Match_MaxBits 32, a larger margin makes patch_splitMax loop forever
 
 
 def _apply_to_draft(live_body: str, corrected_body: str, draft_body: str) -> str | None:

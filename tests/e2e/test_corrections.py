@@ -1,0 +1,196 @@
+"""A reader reports a passage of the live article; the corrections desk accepts the report and corrects
+the text in the admin; readers then see the Updated date, the note and the change, and the reader's
+status page says the report was accepted."""
+
+import json
+import os
+import re
+from datetime import datetime
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from articles.models import Article
+from corrections.models import Correction, CorrectionRequest
+from editorial import demo_content as demo
+from editorial.management.commands.seed_demo import DEFAULT_PASSWORD
+from editorial.models import OutgoingEmail
+
+# The sentence the reader selects, as it reads on the page (the Markdown breaks the line after "80,000").
+SENTENCE_START = "A single large training cluster"
+SENTENCE_END = "80,000\nhomes."
+QUOTE = (
+    "A single large training cluster can draw more than 100 megawatts, "
+    "about as much as a city of 80,000 homes."
+)
+OLD = "about as much as a city of 80,000"
+NEW = "about as much as a city of 100,000"
+EXPLANATION = "At typical household use, 100 megawatts supplies a city of about 100,000 homes, not 80,000."
+READER_EMAIL = "sam.reader@example.org"
+NOTE = (
+    "This article said a 100-megawatt cluster draws as much power as a city of 80,000 homes; "
+    "it is about 100,000 homes."
+)
+
+SELECT = """([start, end]) => {
+  const body = document.querySelector(".story-body");
+  const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const from = node.data.indexOf(start);
+    if (from < 0) continue;
+    const to = node.data.indexOf(end, from);
+    if (to < 0) return null;
+    const range = document.createRange();
+    range.setStart(node, from);
+    range.setEnd(node, to + end.length);
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    return selection.toString();
+  }
+  return null;
+}"""
+
+
+def _watch(page: Page, problems: list[str], who: str) -> Page:
+    """Collects script errors, console errors (CSP violations among them) and failed requests. The
+    admin's pages link no favicon, so the browser's own /favicon.ico probe may 404: that one is ignored."""
+
+    def console(msg) -> None:
+        if msg.type == "error" and not msg.text.startswith("Failed to load resource"):
+            problems.append(f"{who} console: {msg.text}")
+
+    def response(resp) -> None:
+        if resp.status >= 400 and not resp.url.endswith("/favicon.ico"):
+            problems.append(f"{who}: {resp.status} for {resp.url}")
+
+    page.on("pageerror", lambda exc: problems.append(f"{who}: {exc}"))
+    page.on("console", console)
+    page.on("response", response)
+    return page
+
+
+def _log_in(page: Page, base: str, username: str) -> None:
+    page.goto(base + "/admin/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD)
+    page.locator("input[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/admin/$"))
+
+
+def _json_ld(page: Page) -> dict:
+    return json.loads(page.locator('script[type="application/ld+json"]').text_content())
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_reader_reports_a_passage_and_the_desk_corrects_it(page: Page, live_server, settings):
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    # The live server runs in this process: a reader who takes a second is not a bot here.
+    settings.CORRECTIONS_MIN_FILL_SECONDS = 0
+    cache.clear()  # rate-limit counters left by other tests
+    article = Article.objects.get(slug=demo.PUBLISHED_SLUG)
+    assert OLD in article.live_version.body and article.updated_at is None
+    base = live_server.url
+    article_url = f"{base}/articles/{demo.PUBLISHED_SLUG}/"
+    problems: list[str] = []
+
+    desk_context = page.context.browser.new_context()
+    try:
+        reader = _watch(page, problems, "reader")
+        desk = _watch(desk_context.new_page(), problems, "desk")
+
+        # 1. The reader selects the sentence in the article and chooses "Report this passage".
+        reader.goto(article_url)
+        expect(reader.locator("time.updated")).to_have_count(0)
+        report_link = reader.locator("a.report-selection")
+        expect(report_link).to_be_hidden()
+        selected = reader.evaluate(SELECT, [SENTENCE_START, SENTENCE_END])
+        assert selected is not None, "the sentence is not in one text node of .story-body"
+        expect(report_link).to_be_visible()
+        expect(report_link).to_have_text("Report this passage")
+        report_link.click()
+
+        # 2. The form opens with the quote filled in; the reader explains and sends it.
+        expect(reader).to_have_url(re.compile(rf"/articles/{demo.PUBLISHED_SLUG}/corrections/new/\?quote="))
+        expect(reader.locator("textarea[name=quoted_text]")).to_have_value(QUOTE)
+        reader.locator("textarea[name=explanation]").fill(EXPLANATION)
+        reader.locator("input[name=email]").fill(READER_EMAIL)
+        reader.get_by_role("button", name="Send report").click()
+
+        # 3. The status page shows the reference and that the report was received.
+        expect(reader).to_have_url(re.compile(r"/corrections/status/[\w-]+/$"))
+        status_url = reader.url
+        heading = reader.get_by_role("heading", level=1)
+        expect(heading).to_have_text(re.compile(r"^Your report CR-[0-9A-HJKMNP-TV-Z]{8}$"))
+        reference = heading.text_content().split()[-1]
+        expect(reader.locator(".notice")).to_contain_text(f"saved with the reference {reference}")
+        expect(reader.locator(".status-box .status")).to_contain_text("Received")
+        expect(reader.locator("blockquote.quoted")).to_have_text(QUOTE)
+
+        # 4. The desk finds the request in the admin and accepts it, correcting the live text.
+        _log_in(desk, base, "desk")
+        desk.goto(base + "/admin/corrections/correctionrequest/")
+        desk.get_by_role("link", name=reference, exact=True).click()
+        expect(desk).to_have_url(re.compile(r"/admin/corrections/correctionrequest/\d+/change/$"))
+        expect(desk.locator(".field-quote_check img[alt=True]")).to_be_visible()
+        desk.get_by_role("link", name="Accept and correct…").click()
+        expect(desk).to_have_url(re.compile(r"/admin/corrections/correctionrequest/\d+/accept/$"))
+        expect(desk.locator(".workflow-panel")).to_contain_text(QUOTE)
+        body = desk.locator("textarea[name=body]")
+        text = body.input_value()
+        assert OLD in text, f"{OLD!r} is not in the live body"
+        body.fill(text.replace(OLD, NEW, 1))
+        desk.locator("select[name=kind]").select_option("correction")
+        desk.locator("textarea[name=note]").fill(NOTE)
+        desk.locator("input[name=confirm]").click()
+        expect(desk).to_have_url(re.compile(r"/admin/corrections/correctionrequest/\d+/change/$"))
+        expect(desk.locator(".messagelist .success")).to_contain_text(
+            f"{reference} accepted: the correction is live."
+        )
+
+        # 5. Readers see the corrected text, the Updated date and the note.
+        reader.goto(article_url)
+        expect(reader.locator(".story-body")).to_contain_text(NEW)
+        expect(reader.locator(".story-body")).not_to_contain_text("80,000")
+        updated = reader.locator("time.updated")
+        expect(updated).to_contain_text("Updated")
+        expect(reader.locator(".box.corrections")).to_contain_text(NOTE)
+        expect(reader.locator(".box.corrections")).to_contain_text("Correction")
+        data = _json_ld(reader)
+        assert [c["text"] for c in data["correction"]] == [NOTE]
+        assert data["correction"][0]["@type"] == "CorrectionComment"
+        updated_at = datetime.fromisoformat(updated.get_attribute("datetime"))
+        assert datetime.fromisoformat(data["dateModified"]) == updated_at
+        assert data["dateModified"] != data["datePublished"]
+
+        # 6. The change history shows the corrected passage, words removed and added.
+        reader.goto(f"{base}/articles/{demo.PUBLISHED_SLUG}/changes/")
+        latest = reader.locator("section.change").first
+        expect(latest.locator("h2")).to_contain_text("Correction")
+        expect(latest.locator(".update-note")).to_contain_text(NOTE)
+        # Diffed word by word ("80,000" is "80", ",", "000"): exactly one word out, one in.
+        expect(latest.locator(".diff-text del")).to_have_text(["80"])
+        expect(latest.locator(".diff-text ins")).to_have_text(["100"])
+        assert "a city of <del>80</del><ins>100</ins>,000 homes" in latest.locator(".diff-text").inner_html()
+
+        # 7. The reader's status page says the report was accepted.
+        reader.goto(status_url)
+        expect(reader.locator(".status-box .status")).to_contain_text("Accepted")
+        expect(reader.locator(".status-box")).to_contain_text("we have corrected the article")
+    finally:
+        desk_context.close()
+
+    request = CorrectionRequest.objects.get(reference=reference)
+    assert (request.status, request.quote_found, request.email) == ("accepted", True, READER_EMAIL)
+    assert request.quoted_text == QUOTE
+    assert request.decided_by.username == "desk"
+    correction = Correction.objects.get(article=article)
+    assert list(correction.requests.all()) == [request]
+    article.refresh_from_db()
+    assert NEW in article.live_version.body and OLD not in article.live_version.body
+    assert article.updated_at == correction.published_at == updated_at
+    sent = OutgoingEmail.objects.filter(to=READER_EMAIL).values_list("template", flat=True)
+    assert sorted(sent) == ["correction-accepted", "correction-received"]
+    assert problems == []
