@@ -184,9 +184,8 @@ def test_it_merges_duplicates_and_answers_their_readers(live, request_, erin):
     accept(request_, erin)
     twin.refresh_from_db()
     assert (twin.status, twin.duplicate_of) == ("duplicate", request_)
-    assert sorted(OutgoingEmail.objects.filter(template="correction-accepted").values_list("to", flat=True)) == [
-        "kim@example.org", "sam@example.org",
-    ]  # fmt: skip
+    told = OutgoingEmail.objects.filter(template="correction-accepted").values_list("to", flat=True)
+    assert sorted(told) == ["kim@example.org", "sam@example.org"]
 
 
 def test_it_files_spam(live, request_, erin):

@@ -108,6 +108,7 @@ def test_a_reader_reports_a_passage_and_the_desk_corrects_it(page: Page, live_se
         expect(report_link).to_be_hidden()
         selected = reader.evaluate(SELECT, [SENTENCE_START, SENTENCE_END])
         assert selected is not None, "the sentence is not in one text node of .story-body"
+        assert " ".join(selected.split()) == QUOTE
         expect(report_link).to_be_visible()
         expect(report_link).to_have_text("Report this passage")
         report_link.click()
