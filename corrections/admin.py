@@ -1,10 +1,11 @@
+import re
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -288,12 +289,16 @@ class CorrectionRequestAdmin(SimpleHistoryAdmin):
 
 
 def highlight(text: str, quote: str) -> str:
-    """The live text, escaped, with the reader's quote marked where it appears word for word."""
-    escaped = escape(text)
-    quote = quote.strip()
-    if quote and escape(quote) in escaped:
-        escaped = escaped.replace(escape(quote), f"<mark>{escape(quote)}</mark>", 1)
-    return mark_safe(escaped)  # noqa: S308 - built from escaped parts
+    """The live text, escaped, with the reader's quote marked: matched word by word across line breaks
+    and typographic quotes, as the quote check does."""
+    words = quote.translate(services.QUOTES).split()
+    pattern = re.compile(r"\s+".join(re.escape(word) for word in words), re.IGNORECASE) if words else None
+    # QUOTES maps one character to one character, so positions found in the translation hold in the text.
+    found = pattern.search(text.translate(services.QUOTES)) if pattern else None
+    if found is None:
+        return escape(text)
+    start, end = found.span()
+    return format_html("{}<mark>{}</mark>{}", text[:start], text[start:end], text[end:])
 
 
 @admin.register(Correction)

@@ -99,3 +99,16 @@ def test_it_keeps_the_requests_from_people_outside_the_desk(client, request, req
     assert client.get(f"{URL}{request_.pk}/accept/").status_code in (302, 403)
     assert client.post(f"{URL}{request_.pk}/decline/", {"reply": "no"}).status_code in (302, 403)
     assert CorrectionRequest.objects.get().status == "received"
+
+
+def test_it_marks_a_quote_that_crosses_a_line_break(request_):
+    from corrections.admin import highlight
+
+    text = "A cluster draws as much as a city of 80,000\nhomes, “officials” said. <b>"
+    assert str(highlight(text, 'a city of 80,000 homes, "officials"')) == (
+        "A cluster draws as much as <mark>a city of 80,000\nhomes, “officials”</mark> said. &lt;b&gt;"
+    )
+    assert (
+        str(highlight(text, "not in the text"))
+        == "A cluster draws as much as a city of 80,000\nhomes, “officials” said. &lt;b&gt;"
+    )

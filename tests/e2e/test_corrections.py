@@ -139,6 +139,7 @@ def test_a_reader_reports_a_passage_and_the_desk_corrects_it(page: Page, live_se
         desk.get_by_role("link", name="Accept and correct…").click()
         expect(desk).to_have_url(re.compile(r"/admin/corrections/correctionrequest/\d+/accept/$"))
         expect(desk.locator(".workflow-panel")).to_contain_text(QUOTE)
+        expect(desk.locator(".diff-field mark")).to_contain_text("a city of 80,000")
         body = desk.locator("textarea[name=body]")
         text = body.input_value()
         assert OLD in text, f"{OLD!r} is not in the live body"
