@@ -117,3 +117,20 @@ PEOPLE = {
         "disclosure": ("relationship", "His partner works in communications for a telecoms company."),
     },
 }
+
+# A reader's report the desk accepted: the demo's one public correction.
+CORRECTION_QUOTE = "Grid operators in the United States and Europe are rewriting connection rules"
+CORRECTION_OLD = (
+    "Grid operators in the United States and Europe are rewriting connection rules for large loads"
+)
+CORRECTION_NEW = (
+    "Grid operators in several US states and some European countries are rewriting rules for large loads"
+)
+CORRECTION_EXPLANATION = (
+    "Not every operator is changing its rules: the changes are under way in some US states and a few "
+    "European countries."
+)
+CORRECTION_NOTE = (
+    "An earlier version said grid operators in the United States and Europe were rewriting connection "
+    "rules. The changes are under way in several US states and some European countries, not everywhere."
+)

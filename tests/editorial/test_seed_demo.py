@@ -20,7 +20,7 @@ def test_it_builds_the_demo_newsroom_once(db, client, capsys):
     first = counts()
     call_command("seed_demo")
 
-    assert counts() == first == (4, 4, 4, 2, 5)
+    assert counts() == first == (4, 4, 4, 2, 6)
     out = capsys.readouterr().out
     assert "editor   / newsroom-demo" in out
     article = Article.objects.live().get()
@@ -30,6 +30,10 @@ def test_it_builds_the_demo_newsroom_once(db, client, capsys):
     assert article.editor.user.username == "editor"
     assert client.get(article.get_absolute_url()).status_code == 200
     assert Article.objects.get(status=Article.Status.DRAFT).live_version is None
+    correction = article.corrections.get()
+    assert correction.kind == "clarification" and correction.requests.get().status == "accepted"
+    assert "several US states" in article.live_version.body
+    assert article.updated_at == correction.published_at
 
 
 def test_it_uses_the_password_from_the_environment(db, client, monkeypatch):

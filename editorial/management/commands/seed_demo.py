@@ -7,6 +7,8 @@ from django.db import transaction
 
 from articles import services as article_services
 from articles.models import Article, Topic
+from corrections import services as correction_services
+from corrections.models import Correction, CorrectionRequest
 from editorial import demo_content as demo
 from editorial.models import Disclosure, Person
 
@@ -14,7 +16,10 @@ DEFAULT_PASSWORD = "newsroom-demo"  # noqa: S105 - a documented demo login, over
 
 
 class Command(BaseCommand):
-    help = "Create the demo newsroom: one user per role, profiles, topics, a published article and a draft."
+    help = (
+        "Create the demo newsroom: one user per role, profiles, topics, a published article with an accepted "
+        "correction, and a draft."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options) -> None:
@@ -42,6 +47,7 @@ class Command(BaseCommand):
             article_services.article_submit(article, by=author)
             article_services.article_approve(article, by=editor, note="Sourcing checked.")
             article_services.article_publish(article, by=editor)
+            self._correction(article, users["desk"])
         if not Article.objects.filter(slug=demo.DRAFT_SLUG).exists():
             self._article(
                 demo.DRAFT_SLUG, demo.DRAFT_TITLE, demo.DRAFT_DEK, demo.DRAFT_BODY, author, editor, topics[2:]
@@ -73,6 +79,20 @@ class Command(BaseCommand):
             kind, statement = spec["disclosure"]
             Disclosure.objects.create(person=person, kind=kind, statement=statement)
         return user
+
+    def _correction(self, article: Article, desk) -> None:
+        request = CorrectionRequest.objects.create(
+            article=article,
+            quoted_text=demo.CORRECTION_QUOTE,
+            quote_found=correction_services.quote_found_in(demo.CORRECTION_QUOTE, article.live_version),
+            explanation=demo.CORRECTION_EXPLANATION,
+            name="A reader",
+            ip_hash=correction_services.ip_hash("demo"),
+        )
+        body = article.live_version.body.replace(demo.CORRECTION_OLD, demo.CORRECTION_NEW)
+        correction_services.correction_accept(
+            request, by=desk, body=body, kind=Correction.Kind.CLARIFICATION, note=demo.CORRECTION_NOTE
+        )
 
     def _article(self, slug, title, dek, body, author, editor, topics) -> Article:
         article = Article(
