@@ -48,11 +48,23 @@ class ArticleView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return Article.objects.live().with_live_version().prefetch_related("topics", "corrections")
+        # Claims and their evidence belong to the fact-check queue; read here through the reverse relations.
+        return (
+            Article.objects.live()
+            .with_live_version()
+            .prefetch_related("topics", "corrections", "claims__evidence")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["version"] = self.object.live_version
+        context["sources"] = [
+            evidence
+            for claim in self.object.claims.all()
+            if claim.status in ("verified", "corrected")
+            for evidence in claim.evidence.all()
+            if evidence.public
+        ]
         context["json_ld"] = json_ld_script(article_json_ld(self.object, self.request.build_absolute_uri))
         return context
 

@@ -27,6 +27,7 @@ ROLES = {
         "editorial.view_disclosure",
         "editorial.view_policypage", "editorial.change_policypage",
         "editorial.view_outgoingemail",
+        "editorial.view_claim", "editorial.add_claim", "editorial.view_evidence",
         "corrections.view_correction",
         "corrections.view_correctionrequest", "corrections.change_correctionrequest",
         "corrections.decide_correctionrequest",
@@ -34,6 +35,8 @@ ROLES = {
     "Fact-checker": [
         "articles.view_article", "articles.view_all_articles", "articles.view_topic",
         "editorial.view_person",
+        "editorial.view_claim", "editorial.add_claim", "editorial.change_claim", "editorial.check_claim",
+        "editorial.view_evidence", "editorial.add_evidence", "editorial.change_evidence",
     ],
     "Corrections desk": [
         "articles.view_article", "articles.view_all_articles", "articles.view_topic",

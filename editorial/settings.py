@@ -224,6 +224,13 @@ CORRECTIONS_MAX_BODY_BYTES = 64 * 1024
 # How many proxies in front of the app append to X-Forwarded-For (0: use the socket's address).
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
+# Fact-check queue: claims at or above this check-worthiness hold publication until they have a verdict
+FACTCHECK_GATE_THRESHOLD = 0.5
+# Evidence link checks: hosts allowed even if they resolve to private addresses (tests use 127.0.0.1)
+FACTCHECK_ALLOWED_HOSTS = env.list("FACTCHECK_ALLOWED_HOSTS", default=[])
+FACTCHECK_FETCH_TIMEOUT = 10.0
+FACTCHECK_MAX_BYTES = 2 * 1024 * 1024
+
 # Publisher (the JSON-LD publisher and the page footer)
 PUBLISHER_NAME = env.str("PUBLISHER_NAME", default="Newsroom")
 

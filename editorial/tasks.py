@@ -15,3 +15,13 @@ def send_email(self, email_id: int) -> None:
 @shared_task
 def resend_unsent_email() -> int:
     return services.email_resend_unsent()
+
+
+@shared_task(bind=True, max_retries=2, acks_late=True)
+def check_evidence_link(self, evidence_id: int) -> None:
+    services.evidence_check_link(evidence_id)
+
+
+@shared_task
+def recheck_evidence_links() -> int:
+    return services.evidence_recheck_stale()
