@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -192,6 +193,10 @@ class ArticleAdmin(SimpleHistoryAdmin):
             "transitions": transitions[:20],
             "review_notes": article.review_notes.select_related("by").order_by("-created_at")[:20],
             "note_form": ReviewNoteForm(prefix="note"),
+            # The fact-check queue's rows for this article, read through the reverse relation.
+            "claim_counts": dict(
+                article.claims.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+            ),
             "can_comment": services.owns_or_reviews(article, request.user),
         }
 

@@ -134,3 +134,26 @@ CORRECTION_NOTE = (
     "An earlier version said grid operators in the United States and Europe were rewriting connection "
     "rules. The changes are under way in several US states and some European countries, not everywhere."
 )
+
+# The published article's check-worthy claims, each checked by the fact-checker before publication:
+# (claim as it stands in the text, check-worthiness, verdict note, evidence or None).
+CLAIMS = [
+    (
+        "roughly 1.5% of global demand, and the\nagency expects that figure to more than double by 2030",
+        0.95,
+        "Matches the agency's Energy and AI report (2025), executive summary.",
+        ("https://www.iea.org/reports/energy-and-ai", "IEA, Energy and AI (2025)", True),
+    ),
+    (
+        "new connections\nmay take five years or longer",
+        0.8,
+        "Confirmed with two utilities' published connection guidance; the range varies by region.",
+        None,
+    ),
+    (
+        "Companies that signed long-term power purchase\nagreements before 2023 can expand on existing sites",
+        0.6,
+        "Attributed to operators in the reporting notes; no single public source.",
+        None,
+    ),
+]

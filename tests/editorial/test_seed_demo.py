@@ -34,6 +34,9 @@ def test_it_builds_the_demo_newsroom_once(db, client, capsys):
     assert correction.kind == "clarification" and correction.requests.get().status == "accepted"
     assert "several US states" in article.live_version.body
     assert article.updated_at == correction.published_at
+    claims = article.claims.all()
+    assert len(claims) == 3 and all(claim.status != "pending" and claim.checked_by for claim in claims)
+    assert "IEA, Energy and AI (2025)" in client.get(article.get_absolute_url()).content.decode()
 
 
 def test_it_uses_the_password_from_the_environment(db, client, monkeypatch):

@@ -10,7 +10,8 @@ from articles.models import Article, Topic
 from corrections import services as correction_services
 from corrections.models import Correction, CorrectionRequest
 from editorial import demo_content as demo
-from editorial.models import Disclosure, Person
+from editorial import services as editorial_services
+from editorial.models import Claim, Disclosure, Person
 
 DEFAULT_PASSWORD = "newsroom-demo"  # noqa: S105 - a documented demo login, overridable by DEMO_PASSWORD
 
@@ -44,6 +45,7 @@ class Command(BaseCommand):
                 editor,
                 topics[:2],
             )
+            self._claims(article, users["checker"])
             article_services.article_submit(article, by=author)
             article_services.article_approve(article, by=editor, note="Sourcing checked.")
             article_services.article_publish(article, by=editor)
@@ -79,6 +81,15 @@ class Command(BaseCommand):
             kind, statement = spec["disclosure"]
             Disclosure.objects.create(person=person, kind=kind, statement=statement)
         return user
+
+    def _claims(self, article: Article, checker) -> None:
+        for text, worthiness, note, evidence in demo.CLAIMS:
+            claim = editorial_services.claim_add(article, by=checker, text=text, checkworthiness=worthiness)
+            if evidence:
+                url, title, public = evidence
+                editorial_services.evidence_add(claim, by=checker, url=url, title=title, public=public)
+            status = Claim.Status.VERIFIED if evidence or worthiness > 0.7 else Claim.Status.UNVERIFIABLE
+            editorial_services.claim_record_verdict(claim, by=checker, status=status, note=note)
 
     def _correction(self, article: Article, desk) -> None:
         request = CorrectionRequest.objects.create(
