@@ -6,6 +6,7 @@ queue: "are the check-worthy claims verified?"; AI assist: "is every listed enti
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -41,3 +42,23 @@ def responsible_editor_named(article) -> Iterable[Problem]:
             "The approved version names no responsible editor: assign one and approve again.",
             overridable=False,
         )
+
+
+def _mentions(name: str, text: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE) is not None
+
+
+@register
+def entities_grounded(article) -> Iterable[Problem]:
+    """Every entity listed on the page must appear in the text, by name or alias."""
+    version = article.approved_version
+    if version is None:
+        return
+    text = " ".join([version.title, version.dek, version.body])
+    for link in article.article_entities.select_related("entity"):
+        if not any(_mentions(name, text) for name in link.entity.names):
+            yield Problem(
+                f"“{link.entity.name}” is listed among the entities but the text never mentions it: "
+                "mention it or remove it from the entities.",
+                overridable=False,
+            )

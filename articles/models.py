@@ -245,3 +245,44 @@ class ReviewQueue(Article):
         proxy = True
         verbose_name = "article awaiting review"
         verbose_name_plural = "my review queue"
+
+
+class Entity(models.Model):
+    """A named person, organisation, place or thing articles mention; its hub lists them."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, blank=True, help_text="person, organisation, place, technology…")
+    cluster = models.CharField(max_length=100, blank=True, help_text="The semantic cluster it belongs to.")
+    description = models.CharField(max_length=300, blank=True, help_text="One line, for readers.")
+    aliases = models.JSONField(default=list, blank=True, help_text="Other names it goes by in the text.")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "entities"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:entity", args=[self.slug])
+
+    @property
+    def names(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+
+class ArticleEntity(models.Model):
+    """An entity an editor accepted onto an article, for the "entities in this article" box."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="article_entities")
+    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="article_entities")
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    accepted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["entity__cluster", "entity__name"]
+        constraints = [models.UniqueConstraint(fields=["article", "entity"], name="article_entity_once")]
+
+    def __str__(self) -> str:
+        return f"{self.entity} in {self.article}"

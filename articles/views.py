@@ -1,13 +1,14 @@
 import json
 
 from django.conf import settings
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView
 
 from articles.diff import FIELDS, changed_paragraphs, version_diff
-from articles.models import Article, Topic, Transition
+from articles.models import Article, Entity, Topic, Transition
 
 # Names of the publisher's policy pages (editorial.PolicyPage slugs); articles only links to them.
 CORRECTIONS_POLICY = "corrections-policy"
@@ -65,6 +66,16 @@ class ArticleView(DetailView):
             for evidence in claim.evidence.all()
             if evidence.public
         ]
+        entities = [link.entity for link in self.object.article_entities.all()]
+        context["entities"] = entities
+        context["entity_clusters"] = len({entity.cluster for entity in entities})
+        # The AI ledger belongs to editorial; its rows are read here through the reverse relation. What
+        # the box says is derived from them: help that people accepted, and checks that ran.
+        context["ai_help"] = set(
+            self.object.assist_jobs.filter(status="succeeded")
+            .filter(Q(accepted_at__isnull=False) | Q(kind="quality"))
+            .values_list("kind", flat=True)
+        )
         context["json_ld"] = json_ld_script(article_json_ld(self.object, self.request.build_absolute_uri))
         return context
 
@@ -116,6 +127,19 @@ def json_ld_script(data: dict) -> str:
     text = json.dumps(data, ensure_ascii=False)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return mark_safe(text)  # noqa: S308 - escaped above
+
+
+class EntityView(ListView):
+    template_name = "articles/entity.html"
+    context_object_name = "articles"
+    paginate_by = 20
+
+    def get_queryset(self):
+        self.entity = get_object_or_404(Entity, slug=self.kwargs["slug"])
+        return Article.objects.live().with_live_version().filter(article_entities__entity=self.entity)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(entity=self.entity, **kwargs)
 
 
 class ChangesView(DetailView):

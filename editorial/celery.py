@@ -18,10 +18,12 @@ app.conf.task_queues = (
 app.conf.task_routes = {
     "editorial.tasks.send_email": {"queue": "mail"},
     "editorial.tasks.check_evidence_link": {"queue": "factcheck"},
+    "editorial.tasks.run_ai_assist_job": {"queue": "ai"},
     "editorial.tasks.recheck_evidence_links": {"queue": "factcheck"},
 }
 app.conf.beat_schedule = {
     "publish-due-articles": {"task": "articles.tasks.publish_due_articles", "schedule": 60.0},
+    "sweep-ai-jobs": {"task": "editorial.tasks.sweep_ai_jobs", "schedule": 60.0},
     "resend-unsent-email": {"task": "editorial.tasks.resend_unsent_email", "schedule": 300.0},
     "recheck-evidence-links": {"task": "editorial.tasks.recheck_evidence_links", "schedule": 24 * 3600.0},
 }

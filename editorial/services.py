@@ -1,4 +1,4 @@
-"""Newsroom-wide actions: the e-mail outbox and its notifications, and the fact-check queue."""
+"""Newsroom-wide actions: the e-mail outbox and its notifications, the fact-check queue, AI assist."""
 
 from __future__ import annotations
 
@@ -14,10 +14,12 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from rapidfuzz import fuzz, process
 
-from editorial import emails, tasks, web_client
-from editorial.models import Claim, Evidence, OutgoingEmail
+from articles.models import ArticleEntity, Entity, Topic
+from editorial import ai_client, emails, tasks, web_client
+from editorial.models import AICall, AssistJob, Claim, Evidence, OutgoingEmail
 
 log = logging.getLogger(__name__)
 
@@ -315,3 +317,268 @@ def evidence_recheck_stale(*, older_than: timedelta = timedelta(days=7)) -> int:
     for pk in ids:
         tasks.check_evidence_link.apply_async(args=[pk], retry=False)
     return len(ids)
+
+
+# AI assist
+
+
+class AssistError(Exception):
+    """An AI-assist action that is not allowed or not possible; the message says why."""
+
+
+def _input_for(version) -> ai_client.ArticleInput:
+    return ai_client.ArticleInput(
+        title=version.title,
+        dek=version.dek,
+        body=version.body,
+        topics=list(Topic.objects.values_list("name", flat=True)),
+    )
+
+
+def _owns_or_reviews(article, user) -> bool:
+    return article.author.user_id == user.pk or user.has_perm("articles.review_article")
+
+
+@transaction.atomic
+def ai_job_request(article, *, kind: str, by) -> AssistJob:
+    """Record the request in the ledger and queue it once this transaction commits. Asking again for the
+    same kind on the same text returns the job already asked for."""
+    if kind not in ai_client.KINDS:
+        raise AssistError(f"There is no AI assistance of the kind “{kind}”.")
+    if not _owns_or_reviews(article, by):
+        raise AssistError("Only the article's author or an editor can ask for AI assistance on it.")
+    provider = ai_client.get_provider()
+    version = article.history.latest()
+    published_text = article.live_version_id and article.live_version.content_hash == version.content_hash
+    if provider.name != "local" and not published_text and not settings.AI_SEND_UNPUBLISHED:
+        raise AssistError(
+            "This text is not published, and unpublished text is only sent to an external AI provider when "
+            "AI_SEND_UNPUBLISHED is on."
+        )
+    sha = _input_for(version).sha256()
+    same = AssistJob.objects.filter(
+        article=article,
+        kind=kind,
+        input_sha256=sha,
+        provider=provider.name,
+        model=provider.model,
+        prompt_version=ai_client.PROMPT_VERSION,
+    ).exclude(status=AssistJob.Status.FAILED)
+    if existing := same.first():
+        return existing
+    job = AssistJob.objects.create(
+        article=article,
+        version=version,
+        kind=kind,
+        provider=provider.name,
+        model=provider.model,
+        prompt_version=ai_client.PROMPT_VERSION,
+        input_sha256=sha,
+        requested_by=by,
+    )
+    enqueue_on_commit(tasks.run_ai_assist_job, job.pk)
+    return job
+
+
+def ai_job_run(job_id: int) -> AssistJob | None:
+    """Lease the job, run the provider outside any transaction, and store what it said. A job whose lease
+    expired (its worker died) may be taken over; whoever holds the latest lease writes the result, once."""
+    now = timezone.now()
+    with transaction.atomic():
+        job = AssistJob.objects.select_for_update(skip_locked=True).filter(pk=job_id).first()
+        if job is None:
+            return None  # gone, or another worker is taking it right now
+        expired = job.status == AssistJob.Status.RUNNING and job.lease_until and job.lease_until < now
+        if job.status != AssistJob.Status.QUEUED and not expired:
+            return job
+        job.status, job.attempts, job.progress, job.error = AssistJob.Status.RUNNING, job.attempts + 1, 0, ""
+        job.started_at, job.lease_until = now, now + timedelta(seconds=settings.AI_JOB_LEASE_SECONDS)
+        job.save()
+    lease = AssistJob.objects.filter(pk=job.pk, status=AssistJob.Status.RUNNING, attempts=job.attempts)
+
+    def progress(percent: int) -> None:
+        # Progress is also the heartbeat: it renews the lease.
+        renewed = timezone.now() + timedelta(seconds=settings.AI_JOB_LEASE_SECONDS)
+        lease.update(progress=max(0, min(100, percent)), lease_until=renewed)
+
+    provider = ai_client.get_provider()
+    try:
+        result = provider.run(job.kind, _input_for(job.version), progress)
+        output = ai_client.validate(job.kind, result.output)
+    except ai_client.ProviderError as exc:
+        _record_call(job, provider, bytes_sent=getattr(exc, "bytes_sent", 0), succeeded=False)
+        return _ai_job_fail(job, error=str(exc), retryable=exc.retryable)
+    _record_call(job, provider, bytes_sent=result.bytes_sent, succeeded=True)
+    return _ai_job_finish(job, output=output, result=result)
+
+
+def _record_call(job: AssistJob, provider, *, bytes_sent: int, succeeded: bool) -> None:
+    if provider.name != "local":  # nothing leaves the building with the local provider
+        AICall.objects.create(
+            job=job,
+            provider=provider.name,
+            model=provider.model,
+            bytes_sent=bytes_sent,
+            input_sha256=job.input_sha256,
+            requested_by=job.requested_by,
+            succeeded=succeeded,
+        )
+
+
+def _still_ours(job: AssistJob) -> AssistJob | None:
+    current = AssistJob.objects.select_for_update().get(pk=job.pk)
+    if current.status == AssistJob.Status.RUNNING and current.attempts == job.attempts:
+        return current
+    return None  # the lease was taken over: this attempt's result is dropped
+
+
+@transaction.atomic
+def _ai_job_finish(job: AssistJob, *, output: dict, result) -> AssistJob:
+    current = _still_ours(job)
+    if current is None:
+        return AssistJob.objects.get(pk=job.pk)
+    current.status, current.output, current.progress = AssistJob.Status.SUCCEEDED, output, 100
+    current.tokens_in, current.tokens_out = result.tokens_in, result.tokens_out
+    current.finished_at, current.lease_until = timezone.now(), None
+    current.save()
+    return current
+
+
+@transaction.atomic
+def _ai_job_fail(job: AssistJob, *, error: str, retryable: bool) -> AssistJob:
+    current = _still_ours(job)
+    if current is None:
+        return AssistJob.objects.get(pk=job.pk)
+    current.error, current.lease_until = error[:2000], None
+    if retryable and current.attempts < settings.AI_JOB_MAX_ATTEMPTS:
+        current.status = AssistJob.Status.QUEUED
+        current.save()
+        countdown = 30 * 2 ** (current.attempts - 1)
+        transaction.on_commit(lambda: _safe_send(tasks.run_ai_assist_job, current.pk, countdown=countdown))
+    else:
+        current.status, current.finished_at = AssistJob.Status.FAILED, timezone.now()
+        current.save()
+    return current
+
+
+def _safe_send(task, *args, countdown: int = 0) -> None:
+    try:
+        task.apply_async(args=args, countdown=countdown, retry=False)
+    except Exception:
+        log.exception("could not queue %s%s; the sweeper will retry", task.name, args)
+
+
+def ai_jobs_sweep() -> int:
+    """Ring again for jobs whose message was lost or whose worker died. Running a job is idempotent, so
+    ringing twice is harmless."""
+    ids = list(AssistJob.objects.stranded(timezone.now()).values_list("pk", flat=True)[:500])
+    for pk in ids:
+        _safe_send(tasks.run_ai_assist_job, pk)
+    return len(ids)
+
+
+def _accepting(job: AssistJob, *, by, part: str, items: list) -> AssistJob:
+    job.refresh_from_db(from_queryset=AssistJob.objects.select_for_update())
+    if job.status != AssistJob.Status.SUCCEEDED:
+        raise AssistError("Only a finished job's output can be accepted.")
+    job.accepted = [
+        *job.accepted,
+        {"part": part, "items": items, "by": by.get_username(), "at": timezone.now().isoformat()},
+    ]
+    job.accepted_by, job.accepted_at = by, timezone.now()
+    job.save(update_fields=["accepted", "accepted_by", "accepted_at"])
+    return job
+
+
+def _pick(job: AssistJob, key: str, indexes: list[int]) -> list[dict]:
+    items = job.output[key]
+    if not indexes or any(not 0 <= i < len(items) for i in indexes):
+        raise AssistError("Choose at least one item from the job's output.")
+    return [items[i] for i in sorted(set(indexes))]
+
+
+@transaction.atomic
+def ai_job_accept_claims(job: AssistJob, *, by, indexes: list[int]) -> list[Claim]:
+    """Put chosen claims in the fact-check queue. A claim no longer in the text is skipped."""
+    chosen = _pick(job, "claims", indexes)
+    claims = []
+    for item in chosen:
+        try:
+            claims.append(
+                claim_add(
+                    job.article,
+                    by=by,
+                    text=item["text"],
+                    checkworthiness=item["score"],
+                    origin=Claim.Origin.AI,
+                )
+            )
+        except FactCheckError as exc:
+            if "permission" in str(exc):
+                raise AssistError(str(exc)) from exc
+    _accepting(job, by=by, part="claims", items=sorted(set(indexes)))
+    return claims
+
+
+@transaction.atomic
+def ai_job_accept_entities(job: AssistJob, *, by, indexes: list[int]) -> list[ArticleEntity]:
+    if not by.has_perm("articles.review_article"):
+        raise AssistError("Only an editor can put entities on an article.")
+    accepted = []
+    for item in _pick(job, "entities", indexes):
+        entity, _ = Entity.objects.get_or_create(
+            slug=slugify(item["name"])[:200] or "entity",
+            defaults={
+                "name": item["name"],
+                "kind": item["type"],
+                "cluster": item["cluster"],
+                "description": item["description"],
+                "aliases": item["aliases"],
+            },
+        )
+        link, _ = ArticleEntity.objects.get_or_create(
+            article=job.article, entity=entity, defaults={"accepted_by": by}
+        )
+        accepted.append(link)
+    _accepting(job, by=by, part="entities", items=sorted(set(indexes)))
+    return accepted
+
+
+@transaction.atomic
+def ai_job_accept_metadata(job: AssistJob, *, by, fields: list[str]):
+    article = job.article
+    if not _owns_or_reviews(article, by):
+        raise AssistError("Only the article's author or an editor can change its metadata.")
+    if not fields or not set(fields) <= {"dek", "seo_description", "topics"}:
+        raise AssistError("Choose which suggested fields to use.")
+    _accepting(job, by=by, part="metadata", items=sorted(fields))
+    output = job.output
+    for name in {"dek", "seo_description"} & set(fields):
+        setattr(article, name, output[name])
+    article._history_user = by
+    article._change_reason = f"AI metadata accepted by {by.get_username()}: {', '.join(sorted(fields))}"
+    article.save()
+    if "topics" in fields:
+        article.topics.add(*Topic.objects.filter(name__in=output["topics"]))
+    return article
+
+
+@transaction.atomic
+def ai_job_accept_suggestion(job: AssistJob, *, by, index: int):
+    """Apply one suggested rewrite to the working copy, as a new version; readers see it only once the
+    article is approved and published again."""
+    article = job.article
+    if not _owns_or_reviews(article, by):
+        raise AssistError("Only the article's author or an editor can change its text.")
+    (item,) = _pick(job, "suggestions", [index])
+    article.refresh_from_db()
+    if article.body.count(item["original"]) != 1:
+        raise AssistError(
+            "The passage has changed since the suggestion was made: it can no longer be applied."
+        )
+    _accepting(job, by=by, part="suggestions", items=[index])
+    article.body = article.body.replace(item["original"], item["rewrite"], 1)
+    article._history_user = by
+    article._change_reason = f"AI suggestion accepted by {by.get_username()}: {item['reason'][:150]}"
+    article.save()
+    return article

@@ -213,6 +213,10 @@ AI_BASE_URL = env.str("AI_BASE_URL", default="")
 AI_API_KEY = envsecret("AI_API_KEY", default="")
 AI_MODEL = env.str("AI_MODEL", default="")
 AI_SEND_UNPUBLISHED = env.bool("AI_SEND_UNPUBLISHED", default=False)
+AI_TIMEOUT_SECONDS = env.float("AI_TIMEOUT_SECONDS", default=60.0)
+# A running job's lease: past it, the sweeper takes the job for dead and queues it again.
+AI_JOB_LEASE_SECONDS = env.int("AI_JOB_LEASE_SECONDS", default=180)
+AI_JOB_MAX_ATTEMPTS = 3
 if AI_PROVIDER == "openai" and not (AI_BASE_URL and AI_MODEL):
     raise ImproperlyConfigured("AI_PROVIDER=openai needs AI_BASE_URL and AI_MODEL.")
 

@@ -25,3 +25,15 @@ def check_evidence_link(self, evidence_id: int) -> None:
 @shared_task
 def recheck_evidence_links() -> int:
     return services.evidence_recheck_stale()
+
+
+@shared_task(acks_late=True)
+def run_ai_assist_job(job_id: int) -> None:
+    """The job row is the record; this only runs it. Failures are written on the row and retried by
+    the service (retryable provider errors) or the sweeper (lost messages, dead workers)."""
+    services.ai_job_run(job_id)
+
+
+@shared_task
+def sweep_ai_jobs() -> int:
+    return services.ai_jobs_sweep()

@@ -1,0 +1,235 @@
+"""The AI-assist seam: what a provider is given, what it must return, and which provider runs.
+
+Providers live in their own modules (`ai_local`, `ai_openai`) and return plain dataclasses. Their output
+is untrusted data: it is validated against the kind's JSON schema here and stored as a suggestion; it is
+never acted on until a person accepts part of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import jsonschema
+from django.conf import settings
+
+KINDS = ("claims", "entities", "metadata", "quality", "suggest")
+# Bump when prompts, rules or schemas change: the ledger records which version produced each output.
+PROMPT_VERSION = "2026-11-1"
+
+_span = {"type": "integer", "minimum": 0}
+_text = {"type": "string", "maxLength": 4000}
+_short = {"type": "string", "maxLength": 300}
+
+SCHEMAS: dict[str, dict] = {
+    "claims": {
+        "type": "object",
+        "required": ["claims"],
+        "additionalProperties": False,
+        "properties": {
+            "claims": {
+                "type": "array",
+                "maxItems": 200,
+                "items": {
+                    "type": "object",
+                    "required": ["text", "start", "end", "score", "cues"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "text": _text,
+                        "start": _span,
+                        "end": _span,
+                        "score": {"type": "number", "minimum": 0, "maximum": 1},
+                        "cues": {"type": "array", "maxItems": 20, "items": _short},
+                    },
+                },
+            }
+        },
+    },
+    "entities": {
+        "type": "object",
+        "required": ["entities", "clusters"],
+        "additionalProperties": False,
+        "properties": {
+            "clusters": {
+                "type": "array",
+                "maxItems": 30,
+                "items": {
+                    "type": "object",
+                    "required": ["name", "description"],
+                    "additionalProperties": False,
+                    "properties": {"name": _short, "description": _short},
+                },
+            },
+            "entities": {
+                "type": "array",
+                "maxItems": 100,
+                "items": {
+                    "type": "object",
+                    "required": ["name", "type", "description", "cluster", "aliases", "mentions"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "name": _short,
+                        "type": {
+                            "enum": [
+                                "person",
+                                "organisation",
+                                "place",
+                                "technology",
+                                "product",
+                                "event",
+                                "other",
+                            ]
+                        },
+                        "description": _short,
+                        "cluster": _short,
+                        "aliases": {"type": "array", "maxItems": 20, "items": _short},
+                        "mentions": {
+                            "type": "array",
+                            "maxItems": 200,
+                            "items": {
+                                "type": "object",
+                                "required": ["start", "end"],
+                                "additionalProperties": False,
+                                "properties": {"start": _span, "end": _span},
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    },
+    "metadata": {
+        "type": "object",
+        "required": ["dek", "seo_description", "topics", "keywords"],
+        "additionalProperties": False,
+        "properties": {
+            "dek": {"type": "string", "maxLength": 500},
+            "seo_description": {"type": "string", "maxLength": 300},
+            "topics": {"type": "array", "maxItems": 10, "items": _short},
+            "keywords": {"type": "array", "maxItems": 20, "items": _short},
+        },
+    },
+    "quality": {
+        "type": "object",
+        "required": ["readability", "flags"],
+        "additionalProperties": False,
+        "properties": {
+            "readability": {
+                "type": "object",
+                "required": ["grade", "words", "sentences"],
+                "additionalProperties": False,
+                "properties": {
+                    "grade": {"type": "number"},
+                    "words": {"type": "integer", "minimum": 0},
+                    "sentences": {"type": "integer", "minimum": 0},
+                },
+            },
+            "flags": {
+                "type": "array",
+                "maxItems": 300,
+                "items": {
+                    "type": "object",
+                    "required": ["kind", "message", "start", "end", "cues"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "kind": {
+                            "enum": [
+                                "long_sentence",
+                                "passive_voice",
+                                "undefined_acronym",
+                                "jargon",
+                                "unattributed_claim",
+                                "style_phrase",
+                            ]
+                        },
+                        "message": _short,
+                        "start": _span,
+                        "end": _span,
+                        "cues": {"type": "array", "maxItems": 20, "items": _short},
+                    },
+                },
+            },
+        },
+    },
+    "suggest": {
+        "type": "object",
+        "required": ["suggestions"],
+        "additionalProperties": False,
+        "properties": {
+            "suggestions": {
+                "type": "array",
+                "maxItems": 50,
+                "items": {
+                    "type": "object",
+                    "required": ["original", "rewrite", "reason"],
+                    "additionalProperties": False,
+                    "properties": {"original": _text, "rewrite": _text, "reason": _short},
+                },
+            }
+        },
+    },
+}
+
+
+class ProviderError(Exception):
+    """A provider could not produce a valid answer. `retryable`: worth trying again later."""
+
+    def __init__(self, message: str, *, retryable: bool = False):
+        super().__init__(message)
+        self.retryable = retryable
+
+
+@dataclass(frozen=True)
+class ArticleInput:
+    """What a provider sees of an article: data, never instructions."""
+
+    title: str
+    dek: str
+    body: str  # Markdown; offsets in outputs refer to this text
+    topics: list[str] = field(default_factory=list)  # the newsroom's topic names, to choose from
+
+    def sha256(self) -> str:
+        payload = json.dumps([self.title, self.dek, self.body, self.topics], ensure_ascii=False)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ProviderResult:
+    output: dict
+    tokens_in: int | None = None
+    tokens_out: int | None = None
+    bytes_sent: int = 0  # what left the building (0 for the local provider)
+
+
+Progress = Callable[[int], None]  # percent done, 0 to 100
+
+
+class Provider(Protocol):
+    name: str
+    model: str
+
+    def run(self, kind: str, article: ArticleInput, progress: Progress) -> ProviderResult: ...
+
+
+def validate(kind: str, output: object) -> dict:
+    """Reject anything that is not exactly the kind's shape, and spans outside the text."""
+    try:
+        jsonschema.validate(output, SCHEMAS[kind])
+    except jsonschema.ValidationError as exc:
+        raise ProviderError(f"The {kind} output does not match its schema: {exc.message[:300]}") from exc
+    return output
+
+
+def get_provider() -> Provider:
+    if settings.AI_PROVIDER == "openai":
+        from editorial.ai_openai import OpenAIProvider
+
+        return OpenAIProvider(
+            base_url=settings.AI_BASE_URL, api_key=settings.AI_API_KEY, model=settings.AI_MODEL
+        )
+    from editorial.ai_local import LocalProvider
+
+    return LocalProvider()
