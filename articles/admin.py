@@ -60,9 +60,20 @@ class ArticleAdmin(SimpleHistoryAdmin):
         (None, {"fields": ["title", "slug", "dek", "body", "change_note"]}),
         ("People", {"fields": ["author", "editor"]}),
         ("Metadata", {"fields": ["topics", "seo_description"]}),
-        ("Publication", {"fields": ["workflow", "public_link", "published_at", "updated_at", "created_at",
-                                    "modified_at"]}),
-    ]  # fmt: skip
+        (
+            "Publication",
+            {
+                "fields": [
+                    "workflow",
+                    "public_link",
+                    "published_at",
+                    "updated_at",
+                    "created_at",
+                    "modified_at",
+                ]
+            },
+        ),
+    ]
 
     @admin.display(description="Status", ordering="status")
     def workflow(self, obj: Article) -> str:
@@ -194,6 +205,13 @@ class ArticleAdmin(SimpleHistoryAdmin):
             "review_notes": article.review_notes.select_related("by").order_by("-created_at")[:20],
             "note_form": ReviewNoteForm(prefix="note"),
             # The fact-check queue's rows for this article, read through the reverse relation.
+            "ai_kinds": [
+                ("claims", "Find claims"),
+                ("entities", "Find entities"),
+                ("metadata", "Suggest metadata"),
+                ("quality", "Check quality"),
+                ("suggest", "Suggest rewrites"),
+            ],
             "claim_counts": dict(
                 article.claims.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
             ),

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -13,7 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from articles.models import Article
 from editorial import services
-from editorial.models import Claim, Disclosure, Evidence, OutgoingEmail, Person, PolicyPage
+from editorial.models import AICall, AssistJob, Claim, Disclosure, Evidence, OutgoingEmail, Person, PolicyPage
 
 
 def _manages_people(request) -> bool:
@@ -385,3 +385,157 @@ class VerdictForm(forms.Form):
         max_length=5000,
         help_text="How you checked it, and against what.",
     )
+
+
+class AcceptForm(forms.Form):
+    items = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
+    fields = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[("dek", "Standfirst"), ("seo_description", "Search description"), ("topics", "Topics")],
+    )
+
+
+@admin.register(AssistJob)
+class AssistJobAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "article",
+        "kind",
+        "status",
+        "progress",
+        "provider",
+        "model",
+        "requested_by",
+        "accepted_at",
+    ]
+    list_filter = ["status", "kind", "provider"]
+    list_select_related = ["article", "requested_by"]
+    search_fields = ["article__title", "input_sha256"]
+    readonly_fields = [f.name for f in AssistJob._meta.fields if f.name != "output"] + ["duration"]
+    change_form_template = "admin/editorial/assistjob/change_form.html"
+
+    @admin.display(description="Duration")
+    def duration(self, obj: AssistJob) -> str:
+        return f"{obj.duration_ms} ms" if obj.duration_ms is not None else "-"
+
+    def get_fields(self, request, obj=None):
+        return [f for f in self.readonly_fields if f not in ("id",)]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # jobs are asked for from an article
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # the ledger keeps every job
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        if obj is None:
+            return super().has_view_permission(request) or request.user.has_perm("articles.view_article")
+        return services._owns_or_reviews(obj.article, request.user) or request.user.has_perm(
+            "articles.view_all_articles"
+        )
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_staff and request.user.has_perm("articles.view_article")
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return (
+            qs
+            if request.user.has_perm("articles.view_all_articles")
+            else qs.filter(article__author__user=request.user)
+        )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("request/", view(self.request_view), name="editorial_assistjob_request"),
+            path("<path:object_id>/status/", view(self.status_view), name="editorial_assistjob_status"),
+            path("<path:object_id>/accept/", view(self.accept_view), name="editorial_assistjob_accept"),
+        ] + super().get_urls()
+
+    def request_view(self, request):
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:editorial_assistjob_changelist"))
+        article = Article.objects.filter(pk=request.POST.get("article")).first()
+        if article is None:
+            raise Http404("No such article.")
+        try:
+            job = services.ai_job_request(article, kind=request.POST.get("kind", ""), by=request.user)
+        except services.AssistError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+        else:
+            self.message_user(
+                request, f"{job.get_kind_display()}: {job.get_status_display().lower()}.", messages.SUCCESS
+            )
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+    def _job(self, request, object_id) -> AssistJob:
+        job = self.get_object(request, object_id)
+        if job is None or not self.has_view_permission(request, job):
+            raise Http404("No such job.")
+        return job
+
+    def status_view(self, request, object_id):
+        job = self._job(request, object_id)
+        return JsonResponse(
+            {
+                "status": job.status,
+                "label": job.get_status_display(),
+                "progress": job.progress,
+                "error": job.error,
+            }
+        )
+
+    def accept_view(self, request, object_id):
+        job = self._job(request, object_id)
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:editorial_assistjob_change", args=[job.pk]))
+        form = AcceptForm(request.POST)
+        form.fields["items"].choices = [(i, i) for i in range(200)]
+        if not form.is_valid():
+            self.message_user(request, "Choose what to accept.", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:editorial_assistjob_change", args=[job.pk]))
+        items, fields = form.cleaned_data["items"], form.cleaned_data["fields"]
+        try:
+            match job.kind:
+                case AssistJob.Kind.CLAIMS:
+                    claims = services.ai_job_accept_claims(job, by=request.user, indexes=items)
+                    done = f"{len(claims)} claim(s) queued for checking"
+                case AssistJob.Kind.ENTITIES:
+                    links = services.ai_job_accept_entities(job, by=request.user, indexes=items)
+                    done = f"{len(links)} entities added"
+                case AssistJob.Kind.METADATA:
+                    services.ai_job_accept_metadata(job, by=request.user, fields=fields)
+                    done = "Metadata applied as a new version"
+                case AssistJob.Kind.SUGGEST:
+                    if len(items) != 1:
+                        raise services.AssistError("Accept one suggestion at a time.")
+                    services.ai_job_accept_suggestion(job, by=request.user, index=items[0])
+                    done = "Suggestion applied as a new version"
+                case _:
+                    raise services.AssistError("Quality checks are for reading; there is nothing to accept.")
+        except services.AssistError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+        else:
+            self.message_user(request, f"{done}.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:editorial_assistjob_change", args=[job.pk]))
+
+
+@admin.register(AICall)
+class AICallAdmin(admin.ModelAdmin):
+    list_display = ["at", "provider", "model", "bytes_sent", "requested_by", "succeeded", "job"]
+    list_filter = ["provider", "succeeded"]
+    readonly_fields = [f.name for f in AICall._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
