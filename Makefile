@@ -24,6 +24,9 @@ run: setup
 test: setup
 	$(UV) run pytest
 
+bench: setup
+	$(UV) run python bench/ai_bench.py
+
 lint: setup
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .

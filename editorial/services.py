@@ -391,8 +391,11 @@ def ai_job_run(job_id: int) -> AssistJob | None:
         expired = job.status == AssistJob.Status.RUNNING and job.lease_until and job.lease_until < now
         if job.status != AssistJob.Status.QUEUED and not expired:
             return job
+        provider = ai_client.get_provider()
         job.status, job.attempts, job.progress, job.error = AssistJob.Status.RUNNING, job.attempts + 1, 0, ""
         job.started_at, job.lease_until = now, now + timedelta(seconds=settings.AI_JOB_LEASE_SECONDS)
+        # The ledger names what actually ran, should the configuration have changed since the request.
+        job.provider, job.model = provider.name, provider.model
         job.save()
     lease = AssistJob.objects.filter(pk=job.pk, status=AssistJob.Status.RUNNING, attempts=job.attempts)
 
@@ -401,7 +404,6 @@ def ai_job_run(job_id: int) -> AssistJob | None:
         renewed = timezone.now() + timedelta(seconds=settings.AI_JOB_LEASE_SECONDS)
         lease.update(progress=max(0, min(100, percent)), lease_until=renewed)
 
-    provider = ai_client.get_provider()
     try:
         result = provider.run(job.kind, _input_for(job.version), progress)
         output = ai_client.validate(job.kind, result.output)
