@@ -33,7 +33,9 @@ RUNS = int(os.environ.get("BENCH_RUNS", "200"))
 
 def local_provider() -> dict[str, float]:
     article = ai_client.ArticleInput(
-        title=demo_content.PUBLISHED_TITLE, dek=demo_content.PUBLISHED_DEK, body=demo_content.PUBLISHED_BODY,
+        title=demo_content.PUBLISHED_TITLE,
+        dek=demo_content.PUBLISHED_DEK,
+        body=demo_content.PUBLISHED_BODY,
         topics=["AI infrastructure", "Energy", "Media"],
     )
     provider = LocalProvider()
@@ -60,17 +62,40 @@ def round_trip(jobs: int) -> list[float]:
     article = Article.objects.get(slug=demo_content.PUBLISHED_SLUG)
     requester = article.author.user
     worker = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "celery", "-A", "editorial", "worker", "-Q", "ai", "--pool", "solo",
-         "--loglevel", "WARNING", "-n", f"bench-{os.getpid()}@%h"],
-        cwd=ROOT, env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "editorial",
+            "worker",
+            "-Q",
+            "ai",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "WARNING",
+            "-n",
+            f"bench-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env={**os.environ},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         times = []
         for i in range(jobs):
             # A distinct input each time, so the ledger does not hand back an earlier job.
             job = AssistJob.objects.create(
-                article=article, version=article.history.latest(), kind="claims", provider="local",
-                model=f"bench-{i}", prompt_version="bench", input_sha256=f"{i:064d}", requested_by=requester,
+                article=article,
+                version=article.history.latest(),
+                kind="claims",
+                provider="local",
+                model=f"bench-{i}",
+                prompt_version="bench",
+                input_sha256=f"{i:064d}",
+                requested_by=requester,
             )
             requested = time.perf_counter()
             services._safe_send(services.tasks.run_ai_assist_job, job.pk)
@@ -104,8 +129,10 @@ def main() -> None:
     times = round_trip(jobs)
     median = statistics.median(times) * 1000
     print(f"Job round trip, request to result, through Redis and a Celery worker (median of {jobs}):")
-    print(f"  {median:.1f} ms; p90 {statistics.quantiles(times, n=10)[-1] * 1000:.1f} ms;"
-          f" {median / medians['claims']:.0f}x the provider's own time for the same kind")
+    print(
+        f"  {median:.1f} ms; p90 {statistics.quantiles(times, n=10)[-1] * 1000:.1f} ms;"
+        f" {median / medians['claims']:.0f}x the provider's own time for the same kind"
+    )
 
 
 if __name__ == "__main__":
