@@ -11,7 +11,7 @@ from corrections import services as correction_services
 from corrections.models import Correction, CorrectionRequest
 from editorial import demo_content as demo
 from editorial import services as editorial_services
-from editorial.models import Claim, Disclosure, Person
+from editorial.models import AssistJob, Claim, Disclosure, Person
 
 DEFAULT_PASSWORD = "newsroom-demo"  # noqa: S105 - a documented demo login, overridable by DEMO_PASSWORD
 
@@ -22,9 +22,16 @@ class Command(BaseCommand):
         "correction, and a draft."
     )
 
-    @transaction.atomic
     def handle(self, *args, **options) -> None:
         password = os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
+        with transaction.atomic():
+            self._build(password)
+        # After the commit, and after the e-mails it sent: the logins are the last thing printed.
+        self.stdout.write(self.style.SUCCESS("Demo newsroom ready. Log in at /admin/ as:"))
+        for username, spec in demo.PEOPLE.items():
+            self.stdout.write(f"  {username:8} / {password}   ({spec['group']})")
+
+    def _build(self, password: str) -> None:
         users = {username: self._person(username, spec, password) for username, spec in demo.PEOPLE.items()}
         topics = [
             Topic.objects.get_or_create(slug=slug, defaults={"name": name, "description": description})[0]
@@ -46,6 +53,7 @@ class Command(BaseCommand):
                 topics[:2],
             )
             self._claims(article, users["checker"])
+            self._ai_assist(article, editor)
             article_services.article_submit(article, by=author)
             article_services.article_approve(article, by=editor, note="Sourcing checked.")
             article_services.article_publish(article, by=editor)
@@ -54,10 +62,6 @@ class Command(BaseCommand):
             self._article(
                 demo.DRAFT_SLUG, demo.DRAFT_TITLE, demo.DRAFT_DEK, demo.DRAFT_BODY, author, editor, topics[2:]
             )
-
-        self.stdout.write(self.style.SUCCESS("Demo newsroom ready. Log in at /admin/ as:"))
-        for username, spec in demo.PEOPLE.items():
-            self.stdout.write(f"  {username:8} / {password}   ({spec['group']})")
 
     def _person(self, username: str, spec: dict, password: str):
         user, created = get_user_model().objects.get_or_create(
@@ -90,6 +94,24 @@ class Command(BaseCommand):
                 editorial_services.evidence_add(claim, by=checker, url=url, title=title, public=public)
             status = Claim.Status.VERIFIED if evidence or worthiness > 0.7 else Claim.Status.UNVERIFIABLE
             editorial_services.claim_record_verdict(claim, by=checker, status=status, note=note)
+
+    def _ai_assist(self, article: Article, editor) -> None:
+        """Entities and quality checks from the AI provider, run here rather than on a worker, and the
+        entities an editor would keep accepted: what the entities and transparency boxes show."""
+        for kind in ("entities", "quality"):
+            job = editorial_services.ai_job_request(article, kind=kind, by=editor)
+            editorial_services.ai_job_run(job.pk)
+        job = AssistJob.objects.get(article=article, kind="entities")
+        wanted = {
+            "International Energy Agency",
+            "United States",
+            "Ireland",
+            "Netherlands",
+            "artificial intelligence",
+        }
+        chosen = [i for i, entity in enumerate(job.output["entities"]) if entity["name"] in wanted]
+        if chosen:
+            editorial_services.ai_job_accept_entities(job, by=editor, indexes=chosen)
 
     def _correction(self, article: Article, desk) -> None:
         request = CorrectionRequest.objects.create(
