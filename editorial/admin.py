@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 from simple_history.admin import SimpleHistoryAdmin
 
+from articles.admin import ArticleAdmin
 from articles.models import Article
 from editorial import services
 from editorial.models import AICall, AssistJob, Claim, Disclosure, Evidence, OutgoingEmail, Person, PolicyPage
@@ -539,3 +540,37 @@ class AICallAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+def _ask_ai(kind: str, label: str):
+    @admin.action(description=f"AI assist: {label}")
+    def action(modeladmin, request, queryset):
+        asked = 0
+        for article in queryset:
+            try:
+                services.ai_job_request(article, kind=kind, by=request.user)
+                asked += 1
+            except services.AssistError as exc:
+                modeladmin.message_user(request, f"{article}: {exc}", messages.ERROR)
+        if asked:
+            modeladmin.message_user(
+                request, f"Asked for {label.lower()} on {asked} article(s).", messages.SUCCESS
+            )
+
+    action.__name__ = f"ask_ai_{kind}"
+    return action
+
+
+# The article list's AI actions belong to the AI ledger, so they are added here, where it lives.
+ArticleAdmin.actions = [
+    *ArticleAdmin.actions,
+    *[
+        _ask_ai(kind, label)
+        for kind, label in [
+            ("claims", "find claims"),
+            ("entities", "find entities"),
+            ("metadata", "suggest metadata"),
+            ("quality", "check quality"),
+        ]
+    ],
+]

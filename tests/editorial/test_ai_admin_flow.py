@@ -120,3 +120,14 @@ def test_another_author_cannot_ask_for_or_see_jobs(client, alice, bob, dave):
     )
     assert client.get(f"/admin/editorial/assistjob/{job.pk}/change/").status_code in (302, 403, 404)
     assert client.get(f"/admin/editorial/assistjob/{job.pk}/status/").status_code == 404
+
+
+def test_the_article_list_asks_for_jobs_in_bulk(client, alice, bob, dave):
+    mine = ArticleFactory(author=alice.person, editor=bob.person, body=BODY)
+    other = ArticleFactory(author=dave.person, editor=bob.person, body=BODY)
+    client.force_login(bob)
+    response = client.post(
+        "/admin/articles/article/", {"action": "ask_ai_claims", "_selected_action": [mine.pk, other.pk]}
+    )
+    assert response.status_code == 302
+    assert AssistJob.objects.filter(kind="claims").count() == 2
