@@ -9,32 +9,21 @@ from django.utils.html import escape, format_html
 from django.utils.timesince import timesince
 from simple_history.admin import SimpleHistoryAdmin
 
+from articles.admin import DefaultFirstFilter
 from corrections import services
 from corrections.forms import AcceptForm, DeclineForm
 from corrections.models import Correction, CorrectionRequest
 
 
-class OpenFilter(admin.SimpleListFilter):
+class OpenFilter(DefaultFirstFilter):
     """The desk's default view: requests still waiting for a decision."""
 
+    default_title = "Open"
     title = "state"
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
         return [("all", "All"), ("closed", "Decided")]
-
-    def choices(self, changelist):
-        yield {
-            "selected": self.value() is None,
-            "display": "Open",
-            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
-        }
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.value() == lookup,
-                "display": title,
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-            }
 
     def queryset(self, request, queryset):
         if self.value() == "all":

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 from simple_history.admin import SimpleHistoryAdmin
 
-from articles.admin import ArticleAdmin
+from articles.admin import ArticleAdmin, DefaultFirstFilter
 from articles.models import Article
 from editorial import services
 from editorial.models import AICall, AssistJob, Claim, Disclosure, Evidence, OutgoingEmail, Person, PolicyPage
@@ -113,27 +113,15 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
         return False
 
 
-class ClaimStateFilter(admin.SimpleListFilter):
+class ClaimStateFilter(DefaultFirstFilter):
     """Checkers start from what is waiting."""
 
+    default_title = "Waiting for a verdict"
     title = "state"
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
         return [("all", "All"), ("decided", "With a verdict"), ("changed", "Changed in a later version")]
-
-    def choices(self, changelist):
-        yield {
-            "selected": self.value() is None,
-            "display": "Waiting for a verdict",
-            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
-        }
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.value() == lookup,
-                "display": title,
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-            }
 
     def queryset(self, request, queryset):
         match self.value():
