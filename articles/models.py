@@ -63,7 +63,7 @@ class Article(models.Model):
 
     title = models.CharField(max_length=300)
     slug = models.SlugField(
-        max_length=300, unique=True, help_text="The article's address: /articles/<slug>/."
+        max_length=300, unique=True, help_text="The last part of the article's address: /articles/this-part/."
     )
     dek = models.CharField(max_length=500, blank=True, help_text="The standfirst under the headline.")
     body = models.TextField(blank=True, help_text="Markdown: ## headings, > pull quotes, | tables |, links.")

@@ -26,7 +26,9 @@ class Person(models.Model):
         help_text="The staff account that acts as this person. Leave empty for contributors without a login.",
     )
     name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True, help_text="The profile's address: /authors/<slug>/.")
+    slug = models.SlugField(
+        max_length=200, unique=True, help_text="The last part of the profile's address: /authors/this-part/."
+    )
     title = models.CharField(
         max_length=200, blank=True, help_text="Role as shown in the byline, e.g. Editor."
     )
