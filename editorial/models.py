@@ -52,7 +52,9 @@ class Person(models.Model):
 
     @property
     def link_list(self) -> list[str]:
-        return [line.strip() for line in self.links.splitlines() if line.strip()]
+        """The public links, web addresses only: a javascript: or data: line never becomes a link."""
+        lines = (line.strip() for line in self.links.splitlines())
+        return [line for line in lines if line.lower().startswith(("https://", "http://"))]
 
 
 class DisclosureQuerySet(models.QuerySet):

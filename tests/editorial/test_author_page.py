@@ -44,3 +44,11 @@ def test_it_says_when_there_is_nothing_to_disclose(client, alice):
 
 def test_it_answers_404_for_an_unknown_person(client, db):
     assert client.get("/authors/nobody/").status_code == 404
+
+
+def test_it_links_only_web_addresses(client, alice):
+    alice.person.links = "https://example.org/alice\njavascript:alert(1)\ndata:text/html,x\nhttp://blog.example.org"
+    alice.person.save()
+    html = client.get("/authors/alice/").content.decode()
+    assert 'href="https://example.org/alice"' in html and 'href="http://blog.example.org"' in html
+    assert "javascript:" not in html and "data:text" not in html
