@@ -47,7 +47,9 @@ def test_it_answers_404_for_an_unknown_person(client, db):
 
 
 def test_it_links_only_web_addresses(client, alice):
-    alice.person.links = "https://example.org/alice\njavascript:alert(1)\ndata:text/html,x\nhttp://blog.example.org"
+    alice.person.links = (
+        "https://example.org/alice\njavascript:alert(1)\ndata:text/html,x\nhttp://blog.example.org"
+    )
     alice.person.save()
     html = client.get("/authors/alice/").content.decode()
     assert 'href="https://example.org/alice"' in html and 'href="http://blog.example.org"' in html
