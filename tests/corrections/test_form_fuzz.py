@@ -526,7 +526,7 @@ def post_and_check(client, published_article, open_limits, body) -> None:
 @pytest.fixture(autouse=True)
 def after_the_run(db):
     """Once the examples are done: every stored request is clean, every e-mail went to a one-line
-    address, and the run exercised each answer."""
+    address, and the run both stored and refused requests."""
     RUN["statuses"].clear()
     RUN["failed"] = False
     yield
@@ -541,4 +541,6 @@ def after_the_run(db):
         assert not set(email.to) & set("\r\n\x00") and not set(email.subject) & set("\r\n")
     acknowledged = OutgoingEmail.objects.filter(template="correction-received").count()
     assert acknowledged == sum(1 for request in stored if request.email)
-    assert {200, 302, 400, 413} <= set(statuses), statuses
+    # Stored and refused answers appear in every run by construction of the strategy; the quiet drop
+    # (200) and the size limit (413) come up in most runs, and have their own tests in test_request_form.
+    assert {302, 400} <= set(statuses), statuses
