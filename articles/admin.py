@@ -58,6 +58,23 @@ class DefaultFirstFilter(admin.SimpleListFilter):
             }
 
 
+class AssignedToFilter(admin.SimpleListFilter):
+    """For queues whose rows have an `assigned_to` person: the desk's and the fact-checkers'."""
+
+    title = "assigned"
+    parameter_name = "assigned"
+
+    def lookups(self, request, model_admin):
+        return [("me", "To me"), ("none", "To nobody")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(assigned_to=request.user)
+        if self.value() == "none":
+            return queryset.filter(assigned_to__isnull=True)
+        return queryset
+
+
 def _is_reviewer(request) -> bool:
     return services.can_review(request.user)
 

@@ -9,7 +9,7 @@ from django.utils.html import escape, format_html
 from django.utils.timesince import timesince
 from simple_history.admin import SimpleHistoryAdmin
 
-from articles.admin import DefaultFirstFilter
+from articles.admin import AssignedToFilter, DefaultFirstFilter
 from corrections import services
 from corrections.forms import AcceptForm, DeclineForm
 from corrections.models import Correction, CorrectionRequest
@@ -33,25 +33,10 @@ class OpenFilter(DefaultFirstFilter):
         return queryset.open()
 
 
-class AssignedFilter(admin.SimpleListFilter):
-    title = "assigned"
-    parameter_name = "assigned"
-
-    def lookups(self, request, model_admin):
-        return [("me", "To me"), ("none", "To nobody")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "me":
-            return queryset.filter(assigned_to=request.user)
-        if self.value() == "none":
-            return queryset.filter(assigned_to__isnull=True)
-        return queryset
-
-
 @admin.register(CorrectionRequest)
 class CorrectionRequestAdmin(SimpleHistoryAdmin):
     list_display = ["reference", "article", "status", "quote_check", "assigned_to", "waiting", "created_at"]
-    list_filter = [OpenFilter, AssignedFilter, "status", "quote_found"]
+    list_filter = [OpenFilter, AssignedToFilter, "status", "quote_found"]
     list_select_related = ["article", "assigned_to"]
     search_fields = ["reference", "quoted_text", "explanation", "email", "article__title"]
     ordering = ["created_at", "pk"]

@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 from simple_history.admin import SimpleHistoryAdmin
 
-from articles.admin import ArticleAdmin, DefaultFirstFilter
+from articles.admin import ArticleAdmin, AssignedToFilter, DefaultFirstFilter
 from articles.models import Article
+from articles.services import owns_or_reviews
 from editorial import services
 from editorial.models import AICall, AssistJob, Claim, Disclosure, Evidence, OutgoingEmail, Person, PolicyPage
 
@@ -134,21 +135,6 @@ class ClaimStateFilter(DefaultFirstFilter):
         return queryset.open()
 
 
-class ClaimAssignedFilter(admin.SimpleListFilter):
-    title = "assigned"
-    parameter_name = "assigned"
-
-    def lookups(self, request, model_admin):
-        return [("me", "To me"), ("none", "To nobody")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "me":
-            return queryset.for_checker(request.user)
-        if self.value() == "none":
-            return queryset.filter(assigned_to__isnull=True)
-        return queryset
-
-
 class AgeFilter(admin.SimpleListFilter):
     title = "waiting"
     parameter_name = "age"
@@ -203,7 +189,7 @@ class ClaimAddForm(forms.Form):
 @admin.register(Claim)
 class ClaimAdmin(SimpleHistoryAdmin):
     list_display = ["short_text", "article", "status", "checkworthiness", "assigned_to", "waiting", "flag"]
-    list_filter = [ClaimStateFilter, ClaimAssignedFilter, AgeFilter, "origin", "article"]
+    list_filter = [ClaimStateFilter, AssignedToFilter, AgeFilter, "origin", "article"]
     list_select_related = ["article", "assigned_to"]
     search_fields = ["text", "note", "article__title"]
     ordering = ["created_at", "pk"]
@@ -226,8 +212,6 @@ class ClaimAdmin(SimpleHistoryAdmin):
         return "changed in a later version" if obj.changed_in_id else ""
 
     def get_fields(self, request, obj=None):
-        if obj is None:
-            return ["article", "text", "checkworthiness"]
         return [
             "article",
             "text",
@@ -246,8 +230,6 @@ class ClaimAdmin(SimpleHistoryAdmin):
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return []
         # Verdicts go through the verdict page, so each one is recorded with who and when.
         return [
             "article",
@@ -423,7 +405,7 @@ class AssistJobAdmin(admin.ModelAdmin):
     def has_view_permission(self, request, obj=None) -> bool:
         if obj is None:
             return super().has_view_permission(request) or request.user.has_perm("articles.view_article")
-        return services._owns_or_reviews(obj.article, request.user) or request.user.has_perm(
+        return owns_or_reviews(obj.article, request.user) or request.user.has_perm(
             "articles.view_all_articles"
         )
 

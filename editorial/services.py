@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from rapidfuzz import fuzz, process
 
 from articles.models import ArticleEntity, Entity, Topic
+from articles.services import owns_or_reviews
 from editorial import ai_client, emails, tasks, web_client
 from editorial.models import AICall, AssistJob, Claim, Evidence, OutgoingEmail
 
@@ -26,17 +27,18 @@ log = logging.getLogger(__name__)
 MAX_EMAIL_ATTEMPTS = 5
 
 
-def enqueue_on_commit(task, *args) -> None:
-    """Ring a task's bell once the current transaction commits. The row it works on is the record: if
-    the broker is unreachable the error is logged, not raised, and the sweeper rings again later."""
+def enqueue(task, *args, countdown: int = 0) -> None:
+    """Ring a task's bell now. The row it works on is the record: if the broker is unreachable the error
+    is logged, not raised, and the sweeper rings again later."""
+    try:
+        task.apply_async(args=args, countdown=countdown, retry=False)
+    except Exception:
+        log.exception("could not queue %s%s; the sweeper will retry", task.name, args)
 
-    def send() -> None:
-        try:
-            task.apply_async(args=args, retry=False)
-        except Exception:
-            log.exception("could not queue %s%s; the sweeper will retry", task.name, args)
 
-    transaction.on_commit(send)
+def enqueue_on_commit(task, *args, countdown: int = 0) -> None:
+    """Ring a task's bell once the current transaction commits (never for a rolled-back row)."""
+    transaction.on_commit(lambda: enqueue(task, *args, countdown=countdown))
 
 
 @transaction.atomic
@@ -97,7 +99,7 @@ def email_resend_unsent(*, older_than: timedelta = timedelta(minutes=10)) -> int
         )[:500]
     )
     for pk in ids:
-        tasks.send_email.delay(pk)
+        enqueue(tasks.send_email, pk)
     return len(ids)
 
 
@@ -315,7 +317,7 @@ def evidence_recheck_stale(*, older_than: timedelta = timedelta(days=7)) -> int:
         )[:500]
     )
     for pk in ids:
-        tasks.check_evidence_link.apply_async(args=[pk], retry=False)
+        enqueue(tasks.check_evidence_link, pk)
     return len(ids)
 
 
@@ -335,17 +337,13 @@ def _input_for(version) -> ai_client.ArticleInput:
     )
 
 
-def _owns_or_reviews(article, user) -> bool:
-    return article.author.user_id == user.pk or user.has_perm("articles.review_article")
-
-
 @transaction.atomic
 def ai_job_request(article, *, kind: str, by) -> AssistJob:
     """Record the request in the ledger and queue it once this transaction commits. Asking again for the
     same kind on the same text returns the job already asked for."""
     if kind not in ai_client.KINDS:
         raise AssistError(f"There is no AI assistance of the kind “{kind}”.")
-    if not _owns_or_reviews(article, by):
+    if not owns_or_reviews(article, by):
         raise AssistError("Only the article's author or an editor can ask for AI assistance on it.")
     provider = ai_client.get_provider()
     version = article.history.latest()
@@ -456,18 +454,11 @@ def _ai_job_fail(job: AssistJob, *, error: str, retryable: bool) -> AssistJob:
         current.status = AssistJob.Status.QUEUED
         current.save()
         countdown = 30 * 2 ** (current.attempts - 1)
-        transaction.on_commit(lambda: _safe_send(tasks.run_ai_assist_job, current.pk, countdown=countdown))
+        enqueue_on_commit(tasks.run_ai_assist_job, current.pk, countdown=countdown)
     else:
         current.status, current.finished_at = AssistJob.Status.FAILED, timezone.now()
         current.save()
     return current
-
-
-def _safe_send(task, *args, countdown: int = 0) -> None:
-    try:
-        task.apply_async(args=args, countdown=countdown, retry=False)
-    except Exception:
-        log.exception("could not queue %s%s; the sweeper will retry", task.name, args)
 
 
 def ai_jobs_sweep() -> int:
@@ -475,7 +466,7 @@ def ai_jobs_sweep() -> int:
     ringing twice is harmless."""
     ids = list(AssistJob.objects.stranded(timezone.now()).values_list("pk", flat=True)[:500])
     for pk in ids:
-        _safe_send(tasks.run_ai_assist_job, pk)
+        enqueue(tasks.run_ai_assist_job, pk)
     return len(ids)
 
 
@@ -549,7 +540,7 @@ def ai_job_accept_entities(job: AssistJob, *, by, indexes: list[int]) -> list[Ar
 @transaction.atomic
 def ai_job_accept_metadata(job: AssistJob, *, by, fields: list[str]):
     article = job.article
-    if not _owns_or_reviews(article, by):
+    if not owns_or_reviews(article, by):
         raise AssistError("Only the article's author or an editor can change its metadata.")
     if not fields or not set(fields) <= {"dek", "seo_description", "topics"}:
         raise AssistError("Choose which suggested fields to use.")
@@ -570,7 +561,7 @@ def ai_job_accept_suggestion(job: AssistJob, *, by, index: int):
     """Apply one suggested rewrite to the working copy, as a new version; readers see it only once the
     article is approved and published again."""
     article = job.article
-    if not _owns_or_reviews(article, by):
+    if not owns_or_reviews(article, by):
         raise AssistError("Only the article's author or an editor can change its text.")
     (item,) = _pick(job, "suggestions", [index])
     article.refresh_from_db()

@@ -65,7 +65,7 @@ def test_it_rings_again_for_emails_whose_message_was_lost(
     db, django_capture_on_commit_callbacks, monkeypatch
 ):
     sent: list[int] = []
-    monkeypatch.setattr(tasks.send_email, "delay", sent.append)
+    monkeypatch.setattr(tasks.send_email, "apply_async", lambda args, **kwargs: sent.append(args[0]))
     old = services.email_queue("greeting", to="a@example.com", context={"name": "A"})
     OutgoingEmail.objects.filter(pk=old.pk).update(created_at=old.created_at - timedelta(hours=1))
     services.email_queue("greeting", to="b@example.com", context={"name": "B"})  # still fresh
