@@ -15,7 +15,17 @@ from articles.admin import ArticleAdmin, AssignedToFilter, DefaultFirstFilter
 from articles.models import Article
 from articles.services import owns_or_reviews
 from editorial import services
-from editorial.models import AICall, AssistJob, Claim, Disclosure, Evidence, OutgoingEmail, Person, PolicyPage
+from editorial.models import (
+    AICall,
+    AssistJob,
+    AuditEvent,
+    Claim,
+    Disclosure,
+    Evidence,
+    OutgoingEmail,
+    Person,
+    PolicyPage,
+)
 
 
 def _manages_people(request) -> bool:
@@ -498,9 +508,31 @@ class AssistJobAdmin(admin.ModelAdmin):
 
 @admin.register(AICall)
 class AICallAdmin(admin.ModelAdmin):
-    list_display = ["at", "provider", "model", "bytes_sent", "requested_by", "succeeded", "job"]
-    list_filter = ["provider", "succeeded"]
+    list_display = ["at", "provider", "model", "bytes_sent", "requested_by", "status", "job"]
+    list_filter = ["provider", "status"]
     readonly_fields = [f.name for f in AICall._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The trail of sign-ins and of views of non-public pages: editors read it, nobody changes it."""
+
+    list_display = ["at", "kind", "user", "username", "ip_address", "object_type", "object_id", "detail"]
+    list_filter = ["kind", "object_type"]
+    list_select_related = ["user"]
+    search_fields = ["username", "object_id", "path", "detail"]
+    date_hierarchy = "at"
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+    show_full_result_count = False
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.apps import apps as global_apps
+from django.contrib.admin.apps import AdminConfig
 from django.db.models.signals import post_migrate
 
 
@@ -34,3 +35,7 @@ class EditorialConfig(AppConfig):
             _reanchor_claims, sender=HistoricalArticle, dispatch_uid="editorial.reanchor_claims"
         )
         gate.register(factcheck_gate)
+
+
+class NewsroomAdminConfig(AdminConfig):
+    default_site = "editorial.admin_site.NewsroomAdminSite"

@@ -4,6 +4,7 @@ import datetime
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -198,7 +199,11 @@ class Claim(models.Model):
     text = models.TextField(help_text="The claim, as it stands in the article.")
     anchor_start = models.PositiveIntegerField(help_text="Where the claim starts in the body (characters).")
     anchor_end = models.PositiveIntegerField()
-    checkworthiness = models.FloatField(default=1.0, help_text="0 to 1: how much the claim needs checking.")
+    checkworthiness = models.FloatField(
+        default=1.0,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="0 to 1: how much the claim needs checking.",
+    )
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.MANUAL)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     changed_in = models.ForeignKey(
@@ -366,20 +371,74 @@ class AssistJob(models.Model):
 
 
 class AICall(models.Model):
-    """Every request that left the building for an AI provider: what, to whom, for whom."""
+    """Every request that left the building for an AI provider: what, to whom, for whom. Written before
+    the request is sent (pending) and completed when it returns, so a call cut short still shows."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Sent, no answer yet"
+        SUCCEEDED = "succeeded", "Answered"
+        FAILED = "failed", "Failed"
+        CUT_SHORT = "cut_short", "Cut short (the worker stopped mid-call)"
 
     job = models.ForeignKey(AssistJob, on_delete=models.PROTECT, related_name="calls")
+    attempt = models.PositiveSmallIntegerField(default=1, help_text="The job's attempt that made the call.")
     provider = models.CharField(max_length=20)
     model = models.CharField(max_length=100)
     bytes_sent = models.PositiveIntegerField()
     input_sha256 = models.CharField(max_length=64)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    succeeded = models.BooleanField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(blank=True)
     at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-at"]
         verbose_name = "outbound AI call"
+        indexes = [models.Index(fields=["status", "at"])]
 
     def __str__(self) -> str:
         return f"{self.bytes_sent} bytes to {self.provider}/{self.model} for job {self.job_id}"
+
+
+# Audit trail of the back office
+
+
+class AuditEvent(models.Model):
+    """Who signed in (or failed to), and who looked at what is not public: drafts, versions, AI output,
+    readers' reports. One insert per event; editors read the trail in the admin, nobody edits it."""
+
+    class Kind(models.TextChoices):
+        VIEWED = "viewed", "Viewed"
+        SIGNED_IN = "signed_in", "Signed in"
+        SIGNED_OUT = "signed_out", "Signed out"
+        SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+        LOCKED_OUT = "locked_out", "Locked out"
+        TWO_FACTOR_ENROLLED = "2fa_enrolled", "Two-factor sign-in set up"
+        TWO_FACTOR_FAILED = "2fa_failed", "Two-factor code refused"
+        RECOVERY_CODE_USED = "recovery_used", "Recovery code used"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(max_length=150, blank=True, help_text="As typed, for failed sign-ins.")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    path = models.CharField(max_length=500, blank=True)
+    object_type = models.CharField(max_length=100, blank=True, help_text="app_label.model of what was seen.")
+    object_id = models.CharField(max_length=64, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "audit event"
+        indexes = [
+            models.Index(fields=["user", "at"]),
+            models.Index(fields=["object_type", "object_id", "at"]),
+            models.Index(fields=["kind", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        who = self.user or self.username or "someone"
+        return f"{who} {self.get_kind_display().lower()} {self.object_type} {self.object_id}".strip()

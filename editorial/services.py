@@ -421,7 +421,9 @@ def _record_call(job: AssistJob, provider, *, bytes_sent: int, succeeded: bool) 
             bytes_sent=bytes_sent,
             input_sha256=job.input_sha256,
             requested_by=job.requested_by,
-            succeeded=succeeded,
+            status=AICall.Status.SUCCEEDED if succeeded else AICall.Status.FAILED,
+            attempt=job.attempts,
+            finished_at=timezone.now(),
         )
 
 

@@ -6,10 +6,6 @@ from articles.sitemaps import ArticleSitemap, TopicSitemap
 from editorial import views
 from editorial.sitemaps import AuthorSitemap, PolicySitemap
 
-admin.site.site_header = "Newsroom"
-admin.site.site_title = "Newsroom back office"
-admin.site.index_title = "Newsroom"
-
 sitemaps = {
     "articles": ArticleSitemap,
     "topics": TopicSitemap,

@@ -147,11 +147,11 @@ def test_it_keeps_unpublished_text_from_external_providers_unless_allowed(
     settings.AI_SEND_UNPUBLISHED = True
     job = run(services.ai_job_request(article, kind="claims", by=alice))
     call = AICall.objects.get(job=job)
-    assert (call.provider, call.bytes_sent, call.requested_by, call.succeeded) == (
+    assert (call.provider, call.bytes_sent, call.requested_by, call.status) == (
         "openai",
         len(BODY),
         alice,
-        True,
+        AICall.Status.SUCCEEDED,
     )
     assert call.input_sha256 == job.input_sha256
 

@@ -128,5 +128,5 @@ def test_a_killed_worker_loses_nothing_and_the_job_completes_once(alice, bob, se
         ), log
         assert job.output == ANSWER
         assert len(llm.requests) == 2  # one call per attempt, none after success
-        assert AICall.objects.filter(job=job, succeeded=True).count() == 1
+        assert AICall.objects.filter(job=job, status=AICall.Status.SUCCEEDED).count() == 1
         assert Article.objects.get(pk=article.pk).history.count() == 1  # the job changed nothing
