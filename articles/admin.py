@@ -1,21 +1,25 @@
+from types import SimpleNamespace
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
-from simple_history.admin import SimpleHistoryAdmin
 
 from articles import gate, services
+from articles.admin_base import VersionedAdmin
 from articles.diff import version_diff
+from articles.editing import HEARTBEAT_SECONDS, editing_touch
 from articles.forms import ReviewNoteForm, WorkflowForm
-from articles.models import Article, HistoricalArticle, ReviewQueue, Topic, Transition
+from articles.models import CONTENT_FIELDS, Article, HistoricalArticle, ReviewQueue, Topic, Transition
 
 
 @admin.register(Topic)
@@ -31,11 +35,52 @@ class ArticleForm(forms.ModelForm):
         max_length=200,
         help_text="What changed and why, in a few words. Saved with this version.",
     )
+    # The version the form was loaded from: saving over someone else's newer text is refused.
+    base_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Article
         fields = ["title", "slug", "dek", "body", "seo_description", "author", "editor", "topics"]
         widgets = {"body": forms.Textarea(attrs={"rows": 30, "class": "vLargeTextField markdown"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conflict: services.EditConflict | None = None
+        if self.instance.pk is not None and not self.is_bound:
+            self.initial["base_version"] = self.instance.history.values_list("history_id", flat=True).latest(
+                "history_date", "history_id"
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        # Locked until the admin's transaction ends, so two saves at once cannot both pass this check.
+        current = Article.objects.select_for_update().get(pk=self.instance.pk)
+        self.conflict = services.edit_conflict(current, cleaned.get("base_version"))
+        if self.conflict is not None:
+            # The user's text stays in the form; saving again knowingly replaces the newer version.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("base_version")] = self.conflict.latest.history_id
+            raise forms.ValidationError(str(self.conflict), code="conflict")
+        return cleaned
+
+    def conflict_diffs(self):
+        """Their change (from the version this form was loaded from to theirs), and the typed text against
+        theirs, for the conflict page."""
+        if self.conflict is None:
+            return None
+        typed = SimpleNamespace(**{field: getattr(self.instance, field) for field in CONTENT_FIELDS})
+        for field in ("title", "dek", "body", "seo_description", "author", "editor"):
+            value = self.cleaned_data.get(field, getattr(self.instance, field))
+            setattr(typed, field, value)
+            if field in ("author", "editor"):
+                setattr(typed, f"{field}_id", getattr(value, "pk", None))
+        return {
+            "theirs": version_diff(self.conflict.base, self.conflict.latest),
+            "yours": version_diff(self.conflict.latest, typed),
+            "latest": self.conflict.latest,
+        }
 
 
 class DefaultFirstFilter(admin.SimpleListFilter):
@@ -80,7 +125,7 @@ def _is_reviewer(request) -> bool:
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(VersionedAdmin):
     form = ArticleForm
     change_form_template = "admin/articles/article/change_form.html"
     list_display = ["title", "workflow", "author", "editor", "published_at", "modified_at", "public_link"]
@@ -94,7 +139,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
     readonly_fields = ["workflow", "public_link", "published_at", "updated_at", "created_at", "modified_at"]
     history_list_display = ["status", "history_change_reason"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "dek", "body", "change_note"]}),
+        (None, {"fields": ["title", "slug", "dek", "body", "change_note", "base_version"]}),
         ("People", {"fields": ["author", "editor"]}),
         ("Metadata", {"fields": ["topics", "seo_description"]}),
         (
@@ -181,9 +226,21 @@ class ArticleAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj: Article, form, change: bool) -> None:
         if not change and not _is_reviewer(request):
             obj.author = request.user.person
-        obj._history_user = request.user
-        obj._change_reason = form.cleaned_data.get("change_note") or ("Edited" if change else "Created")
-        super().save_model(request, obj, form, change)
+        services.article_save(
+            obj,
+            by=request.user,
+            reason=form.cleaned_data.get("change_note") or ("Edited" if change else "Created"),
+            base_version_id=form.cleaned_data.get("base_version"),
+        )
+
+    def version_context(self, request, obj, record) -> dict:
+        base = reverse("admin:articles_article_compare", args=[obj.pk])
+        can_restore = self.has_change_permission(request, obj) and services.owns_or_reviews(obj, request.user)
+        restore = reverse("admin:articles_article_restore", args=[obj.pk, record.history_id])
+        return {
+            "compare_url": f"{base}?from={record.history_id}",
+            "restore_url": restore if can_restore else "",
+        }
 
     # The newsroom's pages around an article: workflow panel, versions, comparisons.
     def get_urls(self):
@@ -202,6 +259,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 name="articles_article_restore",
             ),
             path("<path:object_id>/notes/", view(self.note_view), name="articles_article_note"),
+            path("<path:object_id>/editing/", view(self.editing_view), name="articles_article_editing"),
         ] + super().get_urls()
 
     def _article(self, request, object_id, *, change: bool = False) -> Article:
@@ -228,7 +286,24 @@ class ArticleAdmin(SimpleHistoryAdmin):
         article = self.get_object(request, object_id)
         if article is not None and self.has_view_permission(request, article):
             extra_context = {**(extra_context or {}), **self._workflow_context(request, article)}
+            if self.has_change_permission(request, article):
+                extra_context["others_editing"] = editing_touch(article.pk, request.user)
+                extra_context["heartbeat_seconds"] = HEARTBEAT_SECONDS
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def editing_view(self, request, object_id):
+        """The change form's heartbeat: keeps this user shown as editing, answers who else is."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._article(request, object_id, change=True)
+        others = editing_touch(article.pk, request.user)
+        return JsonResponse(
+            {
+                "others": [
+                    {"name": o.name, "since": timezone.localtime(o.since).strftime("%H:%M")} for o in others
+                ]
+            }
+        )
 
     def _workflow_context(self, request, article: Article) -> dict:
         transitions = Transition.objects.filter(article=article).select_related("by").order_by("-at", "-pk")

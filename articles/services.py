@@ -4,10 +4,12 @@ acting user's permission and the article's state, and records the move."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
@@ -200,15 +202,96 @@ def article_approve(article: Article, *, by, note: str = "") -> Article:
     return article
 
 
+OVERRIDDEN = "Gate overridden: "  # how a publication's transition note records an override
+
+
+def reason_refused(reason: str) -> str | None:
+    """Why a reason for weakening the publish gate (an override, a claim taken out of it) will not do;
+    None if it will. It must be a sentence: it is all that later readers of the history have."""
+    reason = " ".join(reason.split())
+    words = {word.lower() for word in re.findall(r"\w{2,}", reason)}
+    if len(reason) < settings.GATE_OVERRIDE_MIN_LENGTH or len(words) < 3:
+        return (
+            f"Give the reason as a sentence of at least {settings.GATE_OVERRIDE_MIN_LENGTH} characters: "
+            "it stays in the history, for every editor to read."
+        )
+    return None
+
+
+def _same_reason(a: str, b: str) -> bool:
+    return " ".join(a.lower().split()) == " ".join(b.lower().split())
+
+
+def _last_override(article: Article) -> str:
+    """The reason given the last time this article was published (or scheduled) over the gate. While it
+    is scheduled, its schedule's reason stands for the publication to come, so it is not "last time"."""
+    moves = article.transitions.filter(to_status__in=[S.PUBLISHED, S.SCHEDULED]).order_by("-at", "-pk")
+    if article.status == S.SCHEDULED:
+        moves = moves.exclude(pk=moves.filter(to_status=S.SCHEDULED).values("pk")[:1])
+    for move in moves.exclude(note=""):
+        if move.to_status == S.SCHEDULED:
+            return move.note  # a schedule's note is its override reason and nothing else
+        for line in move.note.splitlines():
+            if line.startswith(OVERRIDDEN):
+                return line.removeprefix(OVERRIDDEN)
+    return ""
+
+
 def _check_gate(article: Article, override_reason: str) -> str:
-    """Refuse with every problem the gate finds; return the override text to record, if any."""
+    """Refuse with every problem the gate finds; return the override text to record, if any. Overriding
+    takes a real reason, and not the one given last time: a standing excuse is no reason."""
     found = gate.problems(article)
     hard = [p.message for p in found if not p.overridable]
     soft = [p.message for p in found if p.overridable]
-    if hard or (soft and not override_reason.strip()):
+    reason = override_reason.strip()
+    if hard or (soft and not reason):
         hint = " An editor may publish anyway by recording a reason." if soft and not hard else ""
         raise ArticleActionError("Cannot publish yet: " + " ".join(hard + soft) + hint)
-    return f" (gate overridden: {override_reason.strip()}; problems: {' '.join(soft)})" if soft else ""
+    if not soft:
+        return ""
+    if refused := reason_refused(reason):
+        raise ArticleActionError(f"Cannot override the gate with that reason. {refused}")
+    if _same_reason(reason, _last_override(article)):
+        raise ArticleActionError(
+            "That is the reason given for this article's last override: say why the gate may be "
+            "overridden this time."
+        )
+    return f" (gate overridden: {reason}; problems: {' '.join(soft)})"
+
+
+TEXT_FIELDS = ("title", "dek", "body", "seo_description")
+
+
+def _wrote_approved_text(article: Article, user) -> bool:
+    """Whether `user` is the article's author or the last person who changed the approved words.
+    Workflow moves save the article too (the approval itself is a version), so walk back past every
+    version with the same words to the save that made them."""
+    if article.author.user_id == user.pk:
+        return True
+    approved = article.approved_version
+    words = [getattr(approved, field) for field in TEXT_FIELDS]
+    writer = None
+    versions = article.history.filter(history_id__lte=approved.history_id).order_by("-history_id")
+    for version in versions.only(*TEXT_FIELDS, "history_user_id"):
+        if [getattr(version, field) for field in TEXT_FIELDS] != words:
+            break
+        writer = version.history_user_id
+    return writer == user.pk
+
+
+def _require_second_editor(article: Article, by) -> None:
+    """With PUBLISH_SECOND_EDITOR, an editor publishes their own text only once another editor approved it."""
+    if not settings.PUBLISH_SECOND_EDITOR or article.approved_version_id is None:
+        return
+    if not _wrote_approved_text(article, by):
+        return
+    approval = (
+        Transition.objects.filter(article=article, to_status=S.APPROVED, version=article.approved_version)
+        .order_by("-at", "-pk")
+        .first()
+    )
+    if approval is None or approval.by_id == by.pk:
+        raise ArticleActionError("Publishing your own text needs a second editor's approval.")
 
 
 @transaction.atomic
@@ -218,6 +301,7 @@ def article_publish(article: Article, *, by, override_reason: str = "", update_n
     `update_note` marks a republication as a substantive update: the public "Updated" date moves and
     the note is shown on the article's public list of changes. Without it, the date stays honest."""
     _authorize("publish", _lock(article), by)
+    _require_second_editor(article, by)
     overridden = _check_gate(article, override_reason)
     now = timezone.now()
     if update_note.strip():
@@ -228,7 +312,7 @@ def article_publish(article: Article, *, by, override_reason: str = "", update_n
     article.scheduled_for = None
     article.scheduled_by = None
     notes = [
-        f"Gate overridden: {override_reason.strip()}" if overridden else "",
+        f"{OVERRIDDEN}{override_reason.strip()}" if overridden else "",
         f"Update: {update_note.strip()}" if update_note.strip() else "",
     ]
     reason = "Published" + (" as an update" if update_note.strip() else "") + overridden
@@ -251,6 +335,7 @@ def article_schedule(article: Article, *, by, when: datetime, override_reason: s
     _authorize("schedule", _lock(article), by)
     if when <= timezone.now():
         raise ArticleActionError("Choose a time in the future, or publish now.")
+    _require_second_editor(article, by)
     overridden = _check_gate(article, override_reason)
     article.scheduled_for = when
     article.scheduled_by = by
@@ -345,6 +430,8 @@ def publish_due_articles(*, now: datetime | None = None) -> int:
             article = Article.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
             if article is None or article.status != Article.Status.SCHEDULED or article.scheduled_for > now:
                 continue  # another worker has it, or it was published or rescheduled meanwhile
+            # The editor's reason for scheduling over the gate stands for this publication; _check_gate
+            # knows it is this schedule's reason, not "the same as last time".
             override = Transition.objects.filter(article=article, to_status=Article.Status.SCHEDULED).last()
             try:
                 article_publish(
@@ -355,3 +442,57 @@ def publish_due_articles(*, now: datetime | None = None) -> int:
                 continue
             published += 1
     return published
+
+
+def display_name(user) -> str:
+    """How the back office names a staff member: their byline name, else their account's name."""
+    person = getattr(user, "person", None)
+    return person.name if person is not None else user.get_full_name() or user.get_username()
+
+
+class EditConflict(ArticleActionError):
+    """Someone saved a newer version of the text since the form was loaded."""
+
+    def __init__(self, article: Article, base: HistoricalArticle | None, latest: HistoricalArticle):
+        self.base, self.latest = base, latest
+        who = display_name(latest.history_user) if latest.history_user else "Someone"
+        when = timezone.localtime(latest.history_date)
+        super().__init__(
+            f"{who} saved a newer version of “{article.title}” at {when:%H:%M} while you were editing. "
+            "Your text is kept below: compare it with theirs, then save again to replace their version."
+        )
+
+
+def edit_conflict(article: Article, base_version_id: int | None) -> EditConflict | None:
+    """The conflict a save based on `base_version_id` would cause, if any. Only content counts: a workflow
+    move (a status change) since the form was loaded changes nothing the form holds."""
+    if article.pk is None or not base_version_id:
+        return None
+    latest = article.history.select_related("history_user").latest()
+    if latest.history_id == base_version_id:
+        return None
+    base = article.history.filter(history_id=base_version_id).first()
+    if base is not None and base.content_hash == latest.content_hash:
+        return None
+    return EditConflict(article, base, latest)
+
+
+@transaction.atomic
+def article_save(article: Article, *, by, reason: str, base_version_id: int | None = None) -> Article:
+    """Save the working copy as a new version. Refused if `by` may not change this article, if an author
+    tries to change the byline, or (EditConflict) if someone saved other text since `base_version_id`."""
+    if article.pk is not None:
+        current = Article.objects.select_for_update().select_related("author").get(pk=article.pk)
+        if not owns_or_reviews(current, by):
+            raise ArticleActionError("Only the article's author or an editor can change it.")
+        byline = (current.author_id, current.editor_id)
+        if not can_review(by) and (article.author_id, article.editor_id) != byline:
+            raise ArticleActionError("Only an editor can change who wrote and who edits an article.")
+        if conflict := edit_conflict(current, base_version_id):
+            raise conflict
+    elif not can_review(by) and getattr(article.author, "user_id", None) != by.pk:
+        raise ArticleActionError("Authors write articles under their own name.")
+    article._history_user = by
+    article._change_reason = reason
+    article.save()
+    return article

@@ -7,9 +7,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import escape, format_html
 from django.utils.timesince import timesince
-from simple_history.admin import SimpleHistoryAdmin
 
 from articles.admin import AssignedToFilter, DefaultFirstFilter
+from articles.admin_base import VersionedAdmin
 from corrections import services
 from corrections.forms import AcceptForm, DeclineForm
 from corrections.models import Correction, CorrectionRequest
@@ -34,7 +34,7 @@ class OpenFilter(DefaultFirstFilter):
 
 
 @admin.register(CorrectionRequest)
-class CorrectionRequestAdmin(SimpleHistoryAdmin):
+class CorrectionRequestAdmin(VersionedAdmin):
     list_display = ["reference", "article", "status", "quote_check", "assigned_to", "waiting", "created_at"]
     list_filter = [OpenFilter, AssignedToFilter, "status", "quote_found"]
     list_select_related = ["article", "assigned_to"]

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -9,9 +10,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
-from simple_history.admin import SimpleHistoryAdmin
 
 from articles.admin import ArticleAdmin, AssignedToFilter, DefaultFirstFilter
+from articles.admin_base import VersionedAdmin
 from articles.models import Article
 from articles.services import owns_or_reviews
 from editorial import services
@@ -65,7 +66,7 @@ class DisclosureInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(OwnProfileMixin, SimpleHistoryAdmin):
+class PersonAdmin(OwnProfileMixin, VersionedAdmin):
     owner_lookup = "user_id"
     list_display = ["name", "title", "slug", "user"]
     list_select_related = ["user"]
@@ -84,7 +85,7 @@ class PersonAdmin(OwnProfileMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Disclosure)
-class DisclosureAdmin(OwnProfileMixin, SimpleHistoryAdmin):
+class DisclosureAdmin(OwnProfileMixin, VersionedAdmin):
     owner_lookup = "person__user_id"
     list_display = ["person", "kind", "since", "until"]
     list_filter = ["kind"]
@@ -98,7 +99,7 @@ class DisclosureAdmin(OwnProfileMixin, SimpleHistoryAdmin):
 
 
 @admin.register(PolicyPage)
-class PolicyPageAdmin(SimpleHistoryAdmin):
+class PolicyPageAdmin(VersionedAdmin):
     list_display = ["title", "slug", "updated_at"]
     readonly_fields = ["slug", "updated_at"]
     fields = ["title", "slug", "body", "updated_at"]
@@ -176,6 +177,10 @@ class EvidenceInline(admin.StackedInline):
     ]
     readonly_fields = ["link_status", "link_detail", "checked_at", "suggested_quote", "match_score"]
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Fact-checkers take a source off a claim; ClaimAdmin.save_formset records who (evidence_remove).
+        return request.user.has_perm("editorial.check_claim") and super().has_change_permission(request, obj)
+
 
 class ClaimAddForm(forms.Form):
     article = forms.ModelChoiceField(
@@ -196,8 +201,25 @@ class ClaimAddForm(forms.Form):
     )
 
 
+class CheckworthinessForm(forms.Form):
+    checkworthiness = forms.FloatField(label="Check-worthiness", min_value=0, max_value=1)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Why it needs more or less checking now. Kept in the claim's history; editors see it "
+        "on the article when it takes the claim out of the publish gate.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["checkworthiness"].help_text = (
+            f"0 to 1. At {settings.FACTCHECK_GATE_THRESHOLD:g} or more, a claim waiting for a verdict "
+            "holds publication; only an editor can lower it below that."
+        )
+
+
 @admin.register(Claim)
-class ClaimAdmin(SimpleHistoryAdmin):
+class ClaimAdmin(VersionedAdmin):
     list_display = ["short_text", "article", "status", "checkworthiness", "assigned_to", "waiting", "flag"]
     list_filter = [ClaimStateFilter, AssignedToFilter, AgeFilter, "origin", "article"]
     list_select_related = ["article", "assigned_to"]
@@ -240,11 +262,13 @@ class ClaimAdmin(SimpleHistoryAdmin):
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        # Verdicts go through the verdict page, so each one is recorded with who and when.
+        # Verdicts and check-worthiness go through their own pages, so each change is recorded with who,
+        # when and why (lowering a claim out of the publish gate is an editor's decision).
         return [
             "article",
             "text",
             "status",
+            "checkworthiness",
             "origin",
             "version",
             "anchor",
@@ -281,23 +305,20 @@ class ClaimAdmin(SimpleHistoryAdmin):
         return TemplateResponse(request, "admin/editorial/claim/add.html", context)
 
     def save_formset(self, request, form, formset, change) -> None:
-        for evidence in formset.save(commit=False):
-            if evidence.pk is None:
-                services.evidence_add(
-                    form.instance,
-                    by=request.user,
-                    url=evidence.url,
-                    title=evidence.title,
-                    quote=evidence.quote,
-                    kind=evidence.kind,
-                    stance=evidence.stance,
-                    public=evidence.public,
-                )
-            else:
-                evidence._history_user = request.user
-                evidence.save()
+        """Evidence is added, changed and removed through the services: a changed address is checked
+        again, and every change records who made it."""
+        formset.save(commit=False)
+        for evidence in formset.new_objects:
+            services.evidence_add(
+                form.instance,
+                by=request.user,
+                **{name: getattr(evidence, name) for name in services.EVIDENCE_FIELDS},
+            )
+        for evidence, changed in formset.changed_objects:
+            fields = {name: getattr(evidence, name) for name in changed if name in services.EVIDENCE_FIELDS}
+            services.evidence_update(evidence, by=request.user, **fields)
         for evidence in formset.deleted_objects:
-            evidence.delete()
+            services.evidence_remove(evidence, by=request.user)
 
     @admin.action(description="Assign to me")
     def assign_to_me(self, request, queryset):
@@ -310,6 +331,11 @@ class ClaimAdmin(SimpleHistoryAdmin):
         return [
             path("dashboard/", view(self.dashboard_view), name="editorial_claim_dashboard"),
             path("<path:object_id>/verdict/", view(self.verdict_view), name="editorial_claim_verdict"),
+            path(
+                "<path:object_id>/checkworthiness/",
+                view(self.checkworthiness_view),
+                name="editorial_claim_checkworthiness",
+            ),
         ] + super().get_urls()
 
     def _context(self, request, title: str, **extra) -> dict:
@@ -334,6 +360,39 @@ class ClaimAdmin(SimpleHistoryAdmin):
                 return HttpResponseRedirect(reverse("admin:editorial_claim_change", args=[claim.pk]))
         context = self._context(request, "Record a verdict", claim=claim, original=claim, form=form)
         return TemplateResponse(request, "admin/editorial/claim/verdict.html", context)
+
+    def checkworthiness_view(self, request, object_id):
+        if not services.may_weigh_claims(request.user):
+            raise PermissionDenied
+        claim = self.get_object(request, object_id)
+        if claim is None:
+            raise Http404("No such claim.")
+        form = CheckworthinessForm(request.POST or None, initial={"checkworthiness": claim.checkworthiness})
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.claim_set_checkworthiness(
+                    claim,
+                    by=request.user,
+                    value=form.cleaned_data["checkworthiness"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except services.FactCheckError as exc:
+                form.add_error(None, str(exc))
+            else:
+                self.message_user(
+                    request, f"Check-worthiness is now {claim.checkworthiness:g}.", messages.SUCCESS
+                )
+                return HttpResponseRedirect(reverse("admin:editorial_claim_change", args=[claim.pk]))
+        context = self._context(
+            request,
+            "Change check-worthiness",
+            claim=claim,
+            original=claim,
+            form=form,
+            threshold=settings.FACTCHECK_GATE_THRESHOLD,
+            in_gate=Claim.objects.blocking().filter(pk=claim.pk).exists(),
+        )
+        return TemplateResponse(request, "admin/editorial/claim/checkworthiness.html", context)
 
     def dashboard_view(self, request):
         if not self.has_view_permission(request):

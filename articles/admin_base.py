@@ -1,0 +1,76 @@
+"""Admin building blocks every app's admin uses."""
+
+from __future__ import annotations
+
+from django.contrib.admin.utils import display_for_field
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from simple_history.admin import SimpleHistoryAdmin
+
+
+def _numeric(*ids) -> None:
+    if not all(str(value).isdigit() for value in ids):
+        raise Http404("No such record.")
+
+
+class VersionedAdmin(SimpleHistoryAdmin):
+    """simple-history's admin with version pages that only display.
+
+    simple-history's version page is a change form of the old row: a POST saves it, with every field
+    not on the form (status, schedule, live pointer) set back to the old values, for anyone who may view
+    it. Here it is a read-only record of the version; changes go through the app's services (restoring an
+    article version has its own view, with its own permission check)."""
+
+    object_history_form_template = "admin/version.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        _numeric(object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        _numeric(object_id, version_id)
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        opts = self.model._meta
+        history_model = getattr(self.model, opts.simple_history_manager_attribute).model
+        record = get_object_or_404(history_model, **{opts.pk.attname: object_id, "history_id": version_id})
+        obj = record.instance
+        if not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Version of {obj}",
+            "opts": opts,
+            "app_label": opts.app_label,
+            "original": obj,
+            "record": record,
+            "rows": self.version_rows(record),
+            "change_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]),
+            "history_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[obj.pk]),
+            **self.version_context(request, obj, record),
+            **(extra_context or {}),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.object_history_form_template, context)
+
+    def version_context(self, request, obj, record) -> dict:
+        """What a model's admin adds to its version page (the article's: restore and compare links)."""
+        return {}
+
+    def version_rows(self, record) -> list[tuple[str, object]]:
+        rows = []
+        for field in self.model._meta.fields:
+            if not field.editable and field.name != "status" or not hasattr(record, field.attname):
+                continue
+            if field.is_relation:
+                try:
+                    value = getattr(record, field.name)
+                except ObjectDoesNotExist:
+                    value = f"#{getattr(record, field.attname)} (deleted)"
+            else:
+                value = getattr(record, field.attname)
+            rows.append((field.verbose_name, display_for_field(value, field, "-")))
+        return rows
