@@ -18,7 +18,8 @@ class WorkflowForm(forms.Form):
         required=False,
         label="Publish despite the gate, because",
         max_length=1000,
-        help_text="Recorded in the article's history and shown to every editor.",
+        help_text="A sentence saying why it may go out with these problems, not the reason given last "
+        "time. Recorded in the article's history and shown to every editor.",
     )
 
     update_note = forms.CharField(
@@ -60,6 +61,12 @@ class WorkflowForm(forms.Form):
         if when is not None and when <= timezone.now():
             raise forms.ValidationError("Choose a time in the future, or publish now.")
         return when
+
+    def clean_override_reason(self):
+        reason = self.cleaned_data.get("override_reason", "")
+        if reason.strip() and (refused := services.reason_refused(reason)):
+            raise forms.ValidationError(refused)
+        return reason
 
     def run(self, action: str, article, user):
         data = self.cleaned_data

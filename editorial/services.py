@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -18,7 +19,7 @@ from django.utils.text import slugify
 from rapidfuzz import fuzz, process
 
 from articles.models import ArticleEntity, Entity, Topic
-from articles.services import owns_or_reviews
+from articles.services import owns_or_reviews, reason_refused
 from editorial import ai_client, emails, tasks, web_client
 from editorial.models import AICall, AssistJob, Claim, Evidence, OutgoingEmail
 
@@ -193,6 +194,85 @@ def claim_add(
     return claim
 
 
+CHECKWORTHINESS_CHANGED = "Check-worthiness"  # how the claim's history records a change of score
+
+
+def may_weigh_claims(user) -> bool:
+    """Fact-checkers and editors may change a claim's check-worthiness."""
+    return user.has_perm("editorial.check_claim") or user.has_perm("articles.review_article")
+
+
+@transaction.atomic
+def claim_set_checkworthiness(claim: Claim, *, by, value: float, reason: str) -> Claim:
+    """Change how much a claim needs checking, recording who and why in its history. Fact-checkers and
+    editors may; taking a pending claim out of the publish gate (from the threshold or above to below
+    it) is an editor's decision, since the gate then lets the article go out unchecked."""
+    if not may_weigh_claims(by):
+        raise FactCheckError("Only fact-checkers and editors can change a claim's check-worthiness.")
+    if not isinstance(value, int | float) or not 0 <= value <= 1:  # NaN fails the comparison too
+        raise FactCheckError("Check-worthiness is a number from 0 to 1.")
+    if refused := reason_refused(reason):
+        raise FactCheckError(refused)
+    claim.refresh_from_db(from_queryset=Claim.objects.select_for_update())
+    before, threshold = claim.checkworthiness, settings.FACTCHECK_GATE_THRESHOLD
+    if value == before:
+        raise FactCheckError(f"The claim's check-worthiness is already {before:g}.")
+    leaves_gate = claim.status == Claim.Status.PENDING and before >= threshold > value
+    if leaves_gate and not by.has_perm("articles.review_article"):
+        raise FactCheckError("Only an editor can take a claim out of the publish gate.")
+    claim.checkworthiness = value
+    claim._history_user = by
+    out, reason = " (out of the publish gate)" if leaves_gate else "", " ".join(reason.split())
+    claim._change_reason = f"{CHECKWORTHINESS_CHANGED} {before:g} → {value:g}{out}: {reason}"
+    claim.save(update_fields=["checkworthiness"])
+    return claim
+
+
+@dataclass(frozen=True)
+class GateRelease:
+    """A pending claim the publish gate no longer holds because its check-worthiness was lowered."""
+
+    claim: Claim
+    by: object  # the user, or None if nobody was recorded
+    at: datetime
+    before: float
+    after: float
+    reason: str  # empty if none was recorded (a change made before reasons were required)
+
+
+def claims_out_of_gate(article) -> list[GateRelease]:
+    """The article's pending claims below the gate's threshold that were once at or above it: who
+    lowered each, when and why (the latest lowering), read from the claims' history."""
+    threshold = settings.FACTCHECK_GATE_THRESHOLD
+    claims = {c.pk: c for c in Claim.objects.open().filter(article=article, checkworthiness__lt=threshold)}
+    records = (
+        Claim.history.filter(id__in=claims)
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    )
+    released: dict[int, GateRelease] = {}
+    previous = None
+    for record in records:
+        if (
+            previous is not None
+            and previous.id == record.id
+            and previous.status == record.status == Claim.Status.PENDING
+            and previous.checkworthiness >= threshold > record.checkworthiness
+        ):
+            change = record.history_change_reason or ""
+            reason = change.partition(": ")[2] if change.startswith(CHECKWORTHINESS_CHANGED) else change
+            released[record.id] = GateRelease(
+                claims[record.id],
+                record.history_user,
+                record.history_date,
+                previous.checkworthiness,
+                record.checkworthiness,
+                reason,
+            )
+        previous = record
+    return sorted(released.values(), key=lambda release: release.at)
+
+
 @transaction.atomic
 def claim_assign(claim: Claim, *, to, by) -> Claim:
     _require_checker(by)
@@ -272,6 +352,41 @@ def evidence_add(
     return evidence
 
 
+EVIDENCE_FIELDS = frozenset({"url", "title", "quote", "kind", "stance", "public"})
+
+
+@transaction.atomic
+def evidence_update(evidence: Evidence, *, by, **fields) -> Evidence:
+    """Change what a fact-checker entered about a source. A new address is another page: what was
+    found at the old one (its link status, the passage offered) no longer holds, so it is cleared and
+    the new link is checked."""
+    _require_checker(by)
+    if unknown := set(fields) - EVIDENCE_FIELDS:
+        raise TypeError(f"evidence_update() cannot change {', '.join(sorted(unknown))}")
+    evidence.refresh_from_db(from_queryset=Evidence.objects.select_for_update())
+    moved = "url" in fields and fields["url"] != evidence.url
+    for name, value in fields.items():
+        setattr(evidence, name, value)
+    if moved:
+        evidence.link_status, evidence.link_detail = Evidence.LinkStatus.UNCHECKED, ""
+        evidence.suggested_quote, evidence.match_score, evidence.checked_at = "", None, None
+    evidence._history_user = by
+    evidence._change_reason = "New address: the link is checked again" if moved else "Edited"
+    evidence.save()
+    if moved:
+        enqueue_on_commit(tasks.check_evidence_link, evidence.pk)
+    return evidence
+
+
+@transaction.atomic
+def evidence_remove(evidence: Evidence, *, by) -> None:
+    """Take a source off a claim; its history keeps what it was and who removed it."""
+    _require_checker(by)
+    evidence._history_user = by
+    evidence._change_reason = "Removed"
+    evidence.delete()
+
+
 def evidence_check_link(evidence_id: int) -> Evidence | None:
     """Fetch the evidence page, record whether it is reachable, and offer its passage closest to the claim."""
     evidence = Evidence.objects.select_related("claim").filter(pk=evidence_id).first()
@@ -289,12 +404,16 @@ def evidence_check_link(evidence_id: int) -> Evidence | None:
     else:
         status, detail = Evidence.LinkStatus.OK, f"{page.status} {page.content_type}"
         passage, score = best_passage(evidence.claim.text, page.text)
-    evidence.link_status, evidence.link_detail = status, detail[:300]
-    evidence.suggested_quote, evidence.match_score = passage, score
-    evidence.checked_at = timezone.now()
-    evidence._change_reason = f"Link checked: {evidence.get_link_status_display()}"
-    evidence.save()
-    return evidence
+    with transaction.atomic():
+        current = Evidence.objects.select_for_update().filter(pk=evidence_id).first()
+        if current is None or current.url != evidence.url:
+            return current  # its address changed during the fetch: the new one has its own check queued
+        current.link_status, current.link_detail = status, detail[:300]
+        current.suggested_quote, current.match_score = passage, score
+        current.checked_at = timezone.now()
+        current._change_reason = f"Link checked: {current.get_link_status_display()}"
+        current.save()
+    return current
 
 
 def best_passage(claim: str, text: str) -> tuple[str, float | None]:

@@ -234,6 +234,12 @@ FACTCHECK_GATE_THRESHOLD = 0.5
 FACTCHECK_ALLOWED_HOSTS = env.list("FACTCHECK_ALLOWED_HOSTS", default=[])
 FACTCHECK_FETCH_TIMEOUT = 10.0
 FACTCHECK_MAX_BYTES = 2 * 1024 * 1024
+# Publish gate: a recorded reason (an override, a claim taken out of the gate) is a sentence this long
+GATE_OVERRIDE_MIN_LENGTH = env.int("GATE_OVERRIDE_MIN_LENGTH", default=20)
+if GATE_OVERRIDE_MIN_LENGTH < 1:
+    raise ImproperlyConfigured("GATE_OVERRIDE_MIN_LENGTH must be 1 or more.")
+# Publishing one's own text needs another editor's approval
+PUBLISH_SECOND_EDITOR = env.bool("PUBLISH_SECOND_EDITOR", default=False)
 
 # Publisher (the JSON-LD publisher and the page footer)
 PUBLISHER_NAME = env.str("PUBLISHER_NAME", default="Newsroom")
