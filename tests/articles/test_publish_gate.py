@@ -48,7 +48,7 @@ def test_it_never_overrides_a_missing_editor(alice, bob):
     services.article_submit(article, by=alice)
     services.article_approve(article, by=bob)
     with pytest.raises(ArticleActionError, match="names no responsible editor"):
-        services.article_publish(article, by=bob, override_reason="In a hurry")
+        services.article_publish(article, by=bob, override_reason="Urgent: the desk checked it.")
 
 
 def test_it_carries_a_schedules_override_to_the_publication(approved, bob, unchecked_claims):
