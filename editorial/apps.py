@@ -35,6 +35,19 @@ class EditorialConfig(AppConfig):
             _reanchor_claims, sender=HistoricalArticle, dispatch_uid="editorial.reanchor_claims"
         )
         gate.register(factcheck_gate)
+        self._connect_sign_in_audit()
+
+    def _connect_sign_in_audit(self) -> None:
+        # Importing axes.signals connects axes' receivers first: ours then see the attempt it counted.
+        from axes.signals import user_locked_out
+        from django.contrib.auth import signals as auth
+
+        from editorial import sign_in
+
+        auth.user_logged_in.connect(sign_in.audit_signed_in, dispatch_uid="editorial.audit_signed_in")
+        auth.user_logged_out.connect(sign_in.audit_signed_out, dispatch_uid="editorial.audit_signed_out")
+        auth.user_login_failed.connect(sign_in.audit_sign_in_failed, dispatch_uid="editorial.audit_failed")
+        user_locked_out.connect(sign_in.audit_locked_out, dispatch_uid="editorial.audit_locked_out")
 
 
 class NewsroomAdminConfig(AdminConfig):

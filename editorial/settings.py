@@ -4,6 +4,7 @@ With no environment at all the app runs on a SQLite file, a local-memory cache, 
 in-process and the offline AI provider. DATABASE_URL, REDIS_URL and AI_* switch on the real services.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -52,6 +53,10 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.syndication",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "editorial.apps.EditorialConfig",
     "articles.apps.ArticlesConfig",
     "corrections.apps.CorrectionsConfig",
@@ -64,10 +69,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so that it can turn a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "editorial.urls"
@@ -139,6 +147,36 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# The lockout check comes first: once locked out, no password is hashed (that work is what slowed readers).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed sign-ins allowed per username from one address, and from one address whatever the usernames
+# (an office behind one address shares that allowance), within the cool-off period.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=20)
+LOGIN_COOLOFF_MINUTES = env.int("LOGIN_COOLOFF_MINUTES", default=15)
+# Staff must sign in with a second factor (an authenticator app's code or a recovery code). Whoever has
+# set one up always needs it, whatever this says.
+STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=True)
+AXES_HANDLER = "editorial.sign_in.LoginAttemptHandler"  # the database handler, with a per-address limit
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+# Order matters: the handler reads the (username, address) count first, then the address's.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "editorial.sign_in.client_ip"
+AXES_LOCKOUT_CALLABLE = "editorial.sign_in.lockout_response"
+# Attempts while locked out are refused without being counted: the cool-off ends when the page says.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Sign-ins and sign-outs are recorded once, as AuditEvent rows.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # no start-up banner on every command
+# Never stored with a failed attempt: what was typed as a username, the two-factor code, the CSRF token.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token", "csrfmiddlewaretoken"]
+OTP_TOTP_ISSUER = env.str("PUBLISHER_NAME", default="Newsroom")
+# The device admins never show secrets (TOTP keys, recovery codes), not even to superusers.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Internationalisation
 LANGUAGE_CODE = "en-us"
@@ -256,4 +294,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Axes says every step of every attempt at INFO; its warnings (failures, lockouts) are enough.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
