@@ -93,3 +93,9 @@ def test_templates(settings):
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def two_factor_optional(settings):
+    """Two-factor sign-in is off for the suite (force_login is not a second factor); its tests turn it on."""
+    settings.STAFF_REQUIRE_2FA = False

@@ -30,6 +30,10 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo newsroom ready. Log in at /admin/ as:"))
         for username, spec in demo.PEOPLE.items():
             self.stdout.write(f"  {username:8} / {password}   ({spec['group']})")
+        self.stdout.write(
+            "Two-factor sign-in: set it up at /admin/2fa/setup/ (required before anything else when "
+            "STAFF_REQUIRE_2FA=true)."
+        )
 
     def _build(self, password: str) -> None:
         users = {username: self._person(username, spec, password) for username, spec in demo.PEOPLE.items()}
