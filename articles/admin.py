@@ -334,6 +334,8 @@ class ArticleAdmin(VersionedAdmin):
         if action not in WorkflowForm.FIELDS:
             raise Http404("No such action.")
         article = self._article(request, object_id)
+        if not services.ACTIONS[action].allowed(article, request.user):
+            raise PermissionDenied(services.ACTIONS[action].refused)
         problems = gate.problems(article) if action in ("publish", "schedule") else []
         show_override = any(p.overridable for p in problems)
         form = WorkflowForm(

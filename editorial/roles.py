@@ -26,7 +26,7 @@ ROLES = {
         "editorial.add_disclosure", "editorial.change_disclosure", "editorial.delete_disclosure",
         "editorial.view_disclosure",
         "editorial.view_policypage", "editorial.change_policypage",
-        "editorial.view_outgoingemail", "editorial.view_auditevent",
+        "editorial.view_outgoingemail", "editorial.view_auditevent", "editorial.view_aicall",
         "editorial.view_claim", "editorial.add_claim", "editorial.view_evidence",
         "corrections.view_correction",
         "corrections.view_correctionrequest", "corrections.change_correctionrequest",
