@@ -14,6 +14,8 @@ setup:
 		python3 -m pip install --user --quiet --break-system-packages uv
 	$(UV) sync --quiet
 
+# The demo signs in with passwords only; production requires two-factor sign-in for staff.
+run: export STAFF_REQUIRE_2FA ?= false
 run: setup
 	$(UV) run python manage.py migrate --noinput
 	$(UV) run python manage.py collectstatic --noinput --verbosity 0
@@ -26,6 +28,7 @@ test: setup
 
 bench: setup
 	$(UV) run python bench/ai_bench.py
+	$(UV) run python bench/login_bench.py
 
 lint: setup
 	$(UV) run ruff check .

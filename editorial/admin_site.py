@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
-from editorial import two_factor
+from editorial import sign_in, two_factor
 from editorial.audit import audit_view
 
 # Tables that django-otp and django-axes register in the admin: other people's sign-in devices and failed
@@ -107,6 +107,13 @@ class NewsroomAdminSite(admin.AdminSite):
             return view(request, *args, **kwargs)
 
         return csrf_protect(never_cache(update_wrapper(inner, view)))
+
+    def login(self, request, extra_context=None):
+        response = super().login(request, extra_context)
+        if getattr(request, "axes_locked_out", False):
+            # Answered here, so that the sign-in page is never rendered for a refused attempt.
+            return sign_in.lockout_response(request, response, getattr(request, "axes_credentials", None))
+        return response
 
     def index(self, request, extra_context=None):
         return super().index(request, {"two_factor": two_factor.summary(request), **(extra_context or {})})

@@ -155,7 +155,7 @@ AUTHENTICATION_BACKENDS = [
 # Failed sign-ins allowed per username from one address, and from one address whatever the usernames
 # (an office behind one address shares that allowance), within the cool-off period.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
-LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=20)
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=10)
 LOGIN_COOLOFF_MINUTES = env.int("LOGIN_COOLOFF_MINUTES", default=15)
 # Staff must sign in with a second factor (an authenticator app's code or a recovery code). Whoever has
 # set one up always needs it, whatever this says.

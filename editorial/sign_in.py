@@ -75,7 +75,10 @@ def locked_until(request: HttpRequest, username: str | None) -> datetime:
 
 
 def lockout_response(request: HttpRequest, original_response=None, credentials: dict | None = None):
-    """The page a locked-out sign-in gets (429): why, and when to try again. No password was checked."""
+    """The page a locked-out sign-in gets (429): why, and when to try again. No password was checked.
+    Called by the admin's login view, then by axes' middleware, which gets the same page back."""
+    if getattr(original_response, "is_lockout_page", False):
+        return original_response
     username = get_client_username(request, credentials) or ""
     until = locked_until(request, username)
     context = {
@@ -89,6 +92,7 @@ def lockout_response(request: HttpRequest, original_response=None, credentials: 
     # Rendered now: the middleware returns it after the view has run.
     response: HttpResponse = render(request, "axes/lockout.html", context, status=429)
     response["Retry-After"] = str(max(1, int((until - timezone.now()).total_seconds())))
+    response.is_lockout_page = True
     return response
 
 
