@@ -46,7 +46,7 @@ def test_it_requires_a_note_to_request_changes(client, alice, bob, draft):
 def test_it_shows_a_refusal_instead_of_acting(client, alice, draft):
     client.force_login(alice)
     response = client.post(url("workflow", draft, "approve"), {"note": ""})
-    assert response.status_code == 200
+    assert response.status_code == 403
     assert "Only an editor can approve articles." in response.content.decode()
     assert Article.objects.get(pk=draft.pk).status == Article.Status.DRAFT
 
