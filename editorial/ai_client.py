@@ -207,11 +207,35 @@ class ProviderResult:
 Progress = Callable[[int], None]  # percent done, 0 to 100
 
 
+class CallLog(Protocol):
+    """Where a provider puts each request it sends on record: one entry per HTTP request, retries included.
+
+    `sending` is called right before a request leaves, with its size; it may raise ProviderError to stop it,
+    and then nothing is sent. `finished` is called once that request has ended, with the bytes that did
+    leave and "" if it was answered, or why it failed. A provider that sends nothing calls neither."""
+
+    def sending(self, bytes_sent: int) -> None: ...
+
+    def finished(self, bytes_sent: int, error: str = "") -> None: ...
+
+
+class Unrecorded:
+    """A CallLog that keeps nothing, for running a provider outside the ledger (tests, benchmarks)."""
+
+    def sending(self, bytes_sent: int) -> None:
+        pass
+
+    def finished(self, bytes_sent: int, error: str = "") -> None:
+        pass
+
+
 class Provider(Protocol):
     name: str
     model: str
 
-    def run(self, kind: str, article: ArticleInput, progress: Progress) -> ProviderResult: ...
+    def run(
+        self, kind: str, article: ArticleInput, progress: Progress, calls: CallLog | None = None
+    ) -> ProviderResult: ...
 
 
 # Built once: checking the schema itself on every call cost more than the local rules.

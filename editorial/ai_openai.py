@@ -24,6 +24,11 @@ silently trimmed into a different one.
 
 The API key goes only into the Authorization header; it is never logged, and any text the server echoes
 back is scrubbed of it before it reaches an exception message.
+
+On record: every HTTP request, retries included, is reported to the caller's `CallLog` right before it
+leaves (`sending`, which may refuse it: then nothing is sent) and once it has ended (`finished`, with the
+bytes that left and how it ended). The ledger writes one outbound call per request from these, so a
+request cut short by a dying worker is already on record.
 """
 
 from __future__ import annotations
@@ -40,7 +45,16 @@ import time
 import httpx
 from django.conf import settings
 
-from editorial.ai_client import SCHEMAS, ArticleInput, Progress, ProviderError, ProviderResult, validate
+from editorial.ai_client import (
+    SCHEMAS,
+    ArticleInput,
+    CallLog,
+    Progress,
+    ProviderError,
+    ProviderResult,
+    Unrecorded,
+    validate,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -220,9 +234,12 @@ class OpenAIProvider:
 
     # --- the call -------------------------------------------------------------------------------------
 
-    def run(self, kind: str, article: ArticleInput, progress: Progress) -> ProviderResult:
+    def run(
+        self, kind: str, article: ArticleInput, progress: Progress, calls: CallLog | None = None
+    ) -> ProviderResult:
         if kind not in SCHEMAS:
             raise ValueError(f"Unknown AI task kind {kind!r}.")
+        calls = calls or Unrecorded()
         deadline = time.monotonic() + self.timeout
         sent = 0
         attempt = 0
@@ -231,8 +248,9 @@ class OpenAIProvider:
             attempt += 1
             body = json.dumps(self._payload(kind, article), ensure_ascii=False).encode()
             wait = min(self.backoff_cap, self.backoff * 2 ** (attempt - 1))
+            calls.sending(len(body))  # may refuse: then this request never leaves
             try:
-                status, headers, data = self._post(body, deadline)
+                status, headers, data = self._post_on_record(body, deadline, calls)
             except ProviderError as exc:  # an answer too large to accept
                 exc.bytes_sent = sent + len(body)
                 raise
@@ -301,6 +319,28 @@ class OpenAIProvider:
             "temperature": 0,
             "response_format": response_format,
         }
+
+    def _post_on_record(
+        self, body: bytes, deadline: float, calls: CallLog
+    ) -> tuple[int, httpx.Headers, bytes]:
+        """One attempt, whose end is reported to `calls` however it ends (even by an exception)."""
+        try:
+            status, headers, data = self._post(body, deadline)
+        except BaseException as exc:
+            calls.finished(*self._outcome(exc, len(body)))
+            raise
+        calls.finished(len(body), "" if status == 200 else f"HTTP {status}{self._detail(data)}")
+        return status, headers, data
+
+    def _outcome(self, exc: BaseException, size: int) -> tuple[int, str]:
+        """What left, and why the attempt failed, as the outbound call's record says it."""
+        if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
+            return 0, f"Could not connect: {type(exc).__name__}"
+        if isinstance(exc, _Expired):
+            return size, f"No answer within {self.timeout:g} seconds."
+        if isinstance(exc, httpx.TransportError):
+            return size, f"The connection failed: {type(exc).__name__}"
+        return size, self._scrub(str(exc)) or type(exc).__name__
 
     def _post(self, body: bytes, deadline: float) -> tuple[int, httpx.Headers, bytes]:
         """One attempt. Raises _Expired at the deadline, httpx.TransportError on connection failures."""

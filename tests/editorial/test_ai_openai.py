@@ -343,3 +343,68 @@ def test_it_anchors_a_claim_quoted_word_for_word_at_the_wrong_offsets(llm):
     llm.ok({"claims": [{"text": CLAIM, "start": 1, "end": len(CLAIM) + 1, "score": 0.9, "cues": []}]})
     [claim] = run(llm, kind="claims")[0].output["claims"]
     assert BODY[claim["start"] : claim["end"]] == CLAIM
+
+
+class Log:
+    """A CallLog that remembers what the provider reported, and can refuse a request."""
+
+    def __init__(self, refuse_after: int | None = None):
+        self.events: list[tuple] = []
+        self.refuse_after = refuse_after
+
+    def sending(self, bytes_sent):
+        if self.refuse_after is not None and len(self.events) >= 2 * self.refuse_after:
+            raise ProviderError("Refused by the ledger.")
+        self.events.append(("sending", bytes_sent))
+
+    def finished(self, bytes_sent, error=""):
+        self.events.append(("finished", bytes_sent, error))
+
+
+def test_it_puts_every_request_on_record_before_it_leaves_and_once_it_ends(llm):
+    llm.status(503).reject_json_schema().ok(METADATA)
+    log = Log()
+    provider(llm).run("metadata", ARTICLE, lambda percent: None, log)
+    first, second, third = (len(request.body) for request in llm.requests)
+    assert log.events == [
+        ("sending", first),
+        ("finished", first, "HTTP 503: Fake error 503."),
+        ("sending", second),
+        (
+            "finished",
+            second,
+            "HTTP 400: Invalid parameter: 'response_format' of type 'json_schema' is not supported with "
+            "this model.",
+        ),
+        ("sending", third),
+        ("finished", third, ""),
+    ]
+
+
+def test_it_records_a_request_that_never_connected_or_never_got_an_answer(llm):
+    log = Log()
+    with pytest.raises(ProviderError):
+        provider(f"http://127.0.0.1:{closed_port()}/v1", max_attempts=1).run(
+            "metadata", ARTICLE, lambda percent: None, log
+        )
+    assert log.events[1] == ("finished", 0, "Could not connect: ConnectError")
+    llm.hang(10)
+    log = Log()
+    with pytest.raises(ProviderError):
+        provider(llm, timeout=1).run("metadata", ARTICLE, lambda percent: None, log)
+    assert log.events == [
+        ("sending", len(llm.requests[0].body)),
+        ("finished", len(llm.requests[0].body), "No answer within 1 seconds."),
+    ]
+
+
+def test_it_sends_nothing_the_call_log_refuses(llm):
+    llm.status(503).ok(METADATA)
+    log = Log(refuse_after=1)
+    with pytest.raises(ProviderError, match="Refused by the ledger"):
+        provider(llm).run("metadata", ARTICLE, lambda percent: None, log)
+    assert len(llm.requests) == 1  # the retry was refused before it left
+    assert [event[0] for event in log.events] == ["sending", "finished"]
+    with pytest.raises(ProviderError, match="Refused by the ledger"):
+        provider(llm).run("metadata", ARTICLE, lambda percent: None, Log(refuse_after=0))
+    assert len(llm.requests) == 1
