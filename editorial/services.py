@@ -11,14 +11,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from rapidfuzz import fuzz, process
 
-from articles.models import ArticleEntity, Entity, Topic
+from articles.models import Article, ArticleEntity, Entity, Topic
 from articles.services import owns_or_reviews, reason_refused
 from editorial import ai_client, emails, tasks, web_client
 from editorial.models import AICall, AssistJob, Claim, Evidence, OutgoingEmail
@@ -456,6 +456,27 @@ def _input_for(version) -> ai_client.ArticleInput:
     )
 
 
+def _article_now(job: AssistJob) -> Article:
+    return Article.objects.select_related("live_version").get(pk=job.article_id)
+
+
+def ai_send_refusal(article: Article, version, provider: ai_client.Provider) -> str:
+    """Why this version of the article may not go to the provider, or "" if it may. The data policy: a
+    non-local provider gets only the text readers see now (the live version, to the letter) unless
+    AI_SEND_UNPUBLISHED is on. Checked when a job is asked for, to tell the person at once; the checks
+    that hold are the worker's, against the provider it really calls and the article as it stands then,
+    when it takes the job and right before each request leaves."""
+    if provider.name == "local" or settings.AI_SEND_UNPUBLISHED:
+        return ""
+    live = article.live_version if article.live_version_id else None
+    if live is not None and live.content_hash == version.content_hash:
+        return ""
+    return (
+        "Refused: this text is not published, and AI_SEND_UNPUBLISHED is off, so it is not sent to "
+        f"{provider.name}."
+    )
+
+
 @transaction.atomic
 def ai_job_request(article, *, kind: str, by) -> AssistJob:
     """Record the request in the ledger and queue it once this transaction commits. Asking again for the
@@ -466,12 +487,8 @@ def ai_job_request(article, *, kind: str, by) -> AssistJob:
         raise AssistError("Only the article's author or an editor can ask for AI assistance on it.")
     provider = ai_client.get_provider()
     version = article.history.latest()
-    published_text = article.live_version_id and article.live_version.content_hash == version.content_hash
-    if provider.name != "local" and not published_text and not settings.AI_SEND_UNPUBLISHED:
-        raise AssistError(
-            "This text is not published, and unpublished text is only sent to an external AI provider when "
-            "AI_SEND_UNPUBLISHED is on."
-        )
+    if refusal := ai_send_refusal(article, version, provider):
+        raise AssistError(refusal)
     sha = _input_for(version).sha256()
     same = AssistJob.objects.filter(
         article=article,
@@ -498,8 +515,11 @@ def ai_job_request(article, *, kind: str, by) -> AssistJob:
 
 
 def ai_job_run(job_id: int) -> AssistJob | None:
-    """Lease the job, run the provider outside any transaction, and store what it said. A job whose lease
-    expired (its worker died) may be taken over; whoever holds the latest lease writes the result, once."""
+    """Lease the job, run the provider outside any transaction, and store what it said.
+
+    A job whose lease expired (its worker died) is taken over; a takeover is an attempt like any other, and
+    once AI_JOB_MAX_ATTEMPTS are used the job fails instead of running again. Whoever holds the latest
+    lease writes the result, once. The data policy is checked here and before each request leaves."""
     now = timezone.now()
     with transaction.atomic():
         job = AssistJob.objects.select_for_update(skip_locked=True).filter(pk=job_id).first()
@@ -508,12 +528,20 @@ def ai_job_run(job_id: int) -> AssistJob | None:
         expired = job.status == AssistJob.Status.RUNNING and job.lease_until and job.lease_until < now
         if job.status != AssistJob.Status.QUEUED and not expired:
             return job
+        if expired and job.attempts >= settings.AI_JOB_MAX_ATTEMPTS:
+            return _ai_job_give_up(job, now)
+        _ai_calls_cut_short(now, job=job)  # the dead worker's calls, if any
         provider = ai_client.get_provider()
         job.status, job.attempts, job.progress, job.error = AssistJob.Status.RUNNING, job.attempts + 1, 0, ""
         job.started_at, job.lease_until = now, now + timedelta(seconds=settings.AI_JOB_LEASE_SECONDS)
         # The ledger names what actually ran, should the configuration have changed since the request.
         job.provider, job.model = provider.name, provider.model
+        if refusal := ai_send_refusal(_article_now(job), job.version, provider):
+            job.status, job.error, job.finished_at = AssistJob.Status.FAILED, refusal, now
+            job.lease_until = None
         job.save()
+        if refusal:
+            return job
     lease = AssistJob.objects.filter(pk=job.pk, status=AssistJob.Status.RUNNING, attempts=job.attempts)
 
     def progress(percent: int) -> None:
@@ -521,29 +549,95 @@ def ai_job_run(job_id: int) -> AssistJob | None:
         renewed = timezone.now() + timedelta(seconds=settings.AI_JOB_LEASE_SECONDS)
         lease.update(progress=max(0, min(100, percent)), lease_until=renewed)
 
+    calls = _CallsOnRecord(job, provider, lease)
     try:
-        result = provider.run(job.kind, _input_for(job.version), progress)
+        result = provider.run(job.kind, _input_for(job.version), progress, calls)
         output = ai_client.validate(job.kind, result.output)
     except ai_client.ProviderError as exc:
-        _record_call(job, provider, bytes_sent=getattr(exc, "bytes_sent", 0), succeeded=False)
+        calls.close(str(exc))
         return _ai_job_fail(job, error=str(exc), retryable=exc.retryable)
-    _record_call(job, provider, bytes_sent=result.bytes_sent, succeeded=True)
+    except Exception as exc:
+        calls.close(f"The worker failed: {type(exc).__name__}")
+        raise
+    calls.close("")
     return _ai_job_finish(job, output=output, result=result)
 
 
-def _record_call(job: AssistJob, provider, *, bytes_sent: int, succeeded: bool) -> None:
-    if provider.name != "local":  # nothing leaves the building with the local provider
-        AICall.objects.create(
-            job=job,
-            provider=provider.name,
-            model=provider.model,
+class _CallsOnRecord:
+    """The ledger's `ai_client.CallLog` for one attempt of a job: one AICall per HTTP request, retries
+    included, committed as pending before the request leaves and completed when it ends. A worker killed
+    mid-call leaves its pending call behind, which the sweeper marks cut short.
+
+    Before each request the attempt must still hold the lease (renewing it) and the data policy must still
+    let the text go; otherwise the provider is stopped and nothing is sent."""
+
+    def __init__(self, job: AssistJob, provider, lease):
+        self.job, self.provider, self.lease = job, provider, lease
+        self.pending: tuple[int, int] | None = None  # the open call's pk and size
+
+    def sending(self, bytes_sent: int) -> None:
+        self.close("The provider sent another request before this one ended.")
+        renewed = timezone.now() + timedelta(seconds=settings.AI_JOB_LEASE_SECONDS)
+        if not self.lease.update(lease_until=renewed):
+            raise ai_client.ProviderError("Another worker took this job over; this attempt sends no more.")
+        if refusal := ai_send_refusal(_article_now(self.job), self.job.version, self.provider):
+            raise ai_client.ProviderError(refusal)
+        # Durable: the record is committed before the request leaves, whatever happens to the worker then.
+        with transaction.atomic(durable=True):
+            call = AICall.objects.create(
+                job=self.job,
+                attempt=self.job.attempts,
+                provider=self.provider.name,
+                model=self.provider.model,
+                bytes_sent=bytes_sent,
+                input_sha256=self.job.input_sha256,
+                requested_by_id=self.job.requested_by_id,
+                status=AICall.Status.PENDING,
+            )
+        self.pending = (call.pk, bytes_sent)
+
+    def finished(self, bytes_sent: int, error: str = "") -> None:
+        if self.pending is None:
+            return
+        # A late answer also completes a call the sweeper took for cut short: the record says what happened.
+        AICall.objects.filter(
+            pk=self.pending[0], status__in=[AICall.Status.PENDING, AICall.Status.CUT_SHORT]
+        ).update(
+            status=AICall.Status.FAILED if error else AICall.Status.SUCCEEDED,
             bytes_sent=bytes_sent,
-            input_sha256=job.input_sha256,
-            requested_by=job.requested_by,
-            status=AICall.Status.SUCCEEDED if succeeded else AICall.Status.FAILED,
-            attempt=job.attempts,
+            error=error[:2000],
             finished_at=timezone.now(),
         )
+        self.pending = None
+
+    def close(self, error: str) -> None:
+        """Complete a call the provider left open ("" once the provider has answered)."""
+        if self.pending is not None:
+            self.finished(self.pending[1], error)
+
+
+def _ai_calls_cut_short(now, **only) -> int:
+    """Mark cut short the pending calls whose attempt is over (its lease ran out, it was taken over, or the
+    job ended): their worker stopped before they ended, so nobody else will complete them."""
+    alive = Q(job__status=AssistJob.Status.RUNNING, job__attempts=F("attempt"), job__lease_until__gte=now)
+    return (
+        AICall.objects.filter(status=AICall.Status.PENDING, **only)
+        .exclude(alive)
+        .update(
+            status=AICall.Status.CUT_SHORT,
+            finished_at=now,
+            error="The worker stopped before the call ended.",
+        )
+    )
+
+
+def _ai_job_give_up(job: AssistJob, now) -> AssistJob:
+    """Fail a stranded job (locked by the caller) whose worker stopped on its last attempt."""
+    job.status, job.finished_at, job.lease_until = AssistJob.Status.FAILED, now, None
+    job.error = f"The worker stopped {job.attempts} times while running this job."
+    job.save()
+    _ai_calls_cut_short(now, job=job)
+    return job
 
 
 def _still_ours(job: AssistJob) -> AssistJob | None:
@@ -583,11 +677,29 @@ def _ai_job_fail(job: AssistJob, *, error: str, retryable: bool) -> AssistJob:
 
 
 def ai_jobs_sweep() -> int:
-    """Ring again for jobs whose message was lost or whose worker died. Running a job is idempotent, so
-    ringing twice is harmless."""
-    ids = list(AssistJob.objects.stranded(timezone.now()).values_list("pk", flat=True)[:500])
+    """Tidy the ledger after lost messages and dead workers: fail the stranded jobs whose attempts are all
+    used, mark the calls of attempts that are over as cut short, and ring again for the other stranded
+    jobs (running a job is idempotent, so ringing twice is harmless). Returns how many were rung for."""
+    now = timezone.now()
+    spent = AssistJob.objects.stranded(now).filter(
+        status=AssistJob.Status.RUNNING, attempts__gte=settings.AI_JOB_MAX_ATTEMPTS
+    )
+    given_up = 0
+    for pk in list(spent.values_list("pk", flat=True)[:500]):
+        with transaction.atomic():
+            # Locked and checked again: a worker may be taking it over right now.
+            job = spent.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if job is not None:
+                _ai_job_give_up(job, now)
+                given_up += 1
+    cut_short = _ai_calls_cut_short(now)
+    ids = list(AssistJob.objects.stranded(now).values_list("pk", flat=True)[:500])
     for pk in ids:
         enqueue(tasks.run_ai_assist_job, pk)
+    if given_up or cut_short:
+        log.warning(
+            "AI sweep: %d job(s) failed on their last attempt, %d call(s) cut short", given_up, cut_short
+        )
     return len(ids)
 
 

@@ -30,7 +30,8 @@ def recheck_evidence_links() -> int:
 @shared_task(acks_late=True)
 def run_ai_assist_job(job_id: int) -> None:
     """The job row is the record; this only runs it. Failures are written on the row and retried by
-    the service (retryable provider errors) or the sweeper (lost messages, dead workers)."""
+    the service (retryable provider errors) or the sweeper (lost messages, dead workers), within
+    AI_JOB_MAX_ATTEMPTS attempts in all."""
     services.ai_job_run(job_id)
 
 

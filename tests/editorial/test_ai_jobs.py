@@ -28,18 +28,24 @@ class ScriptedProvider:
         self.answers = answers or {}
         self.calls = []
 
-    def run(self, kind, article, progress):
+    def run(self, kind, article, progress, calls):
         self.calls.append((kind, article))
         progress(50)
+        sent = len(article.body) if self.name != "local" else 0
+        if sent:  # one request, on record like the real provider's
+            calls.sending(sent)
         answer = self.answers.get(kind)
+        if isinstance(answer, WorkerDied):
+            raise answer  # mid-call: nothing is completed
+        if sent:
+            calls.finished(sent, str(answer) if isinstance(answer, Exception) else "")
         if isinstance(answer, Exception):
             raise answer
-        return ProviderResult(
-            output=answer or DEFAULTS[kind],
-            tokens_in=100,
-            tokens_out=20,
-            bytes_sent=len(article.body) if self.name != "local" else 0,
-        )
+        return ProviderResult(output=answer or DEFAULTS[kind], tokens_in=100, tokens_out=20, bytes_sent=sent)
+
+
+class WorkerDied(BaseException):
+    """A worker killed mid-call, seen from inside: the run stops there and writes nothing more."""
 
 
 DEFAULTS = {
@@ -202,6 +208,59 @@ def test_it_fails_for_good_after_the_last_attempt(article, alice, provider, sett
     for _ in range(settings.AI_JOB_MAX_ATTEMPTS):
         job = run(job)
     assert (job.status, job.attempts) == ("failed", settings.AI_JOB_MAX_ATTEMPTS)
+
+
+def expire_lease(job) -> None:
+    AssistJob.objects.filter(pk=job.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+
+
+def test_it_fails_a_job_whose_worker_died_on_every_attempt(article, alice, monkeypatch, settings):
+    sent = []
+    monkeypatch.setattr(tasks.run_ai_assist_job, "apply_async", lambda args, **kw: sent.append(args[0]))
+    external = ScriptedProvider(name="openai", answers={"claims": WorkerDied()})
+    monkeypatch.setattr(ai_client, "get_provider", lambda: external)
+    settings.AI_SEND_UNPUBLISHED = True
+    job = services.ai_job_request(article, kind="claims", by=alice)
+    for attempt in range(1, settings.AI_JOB_MAX_ATTEMPTS + 1):
+        with pytest.raises(WorkerDied):
+            tasks.run_ai_assist_job(job.pk)
+        assert services.ai_jobs_sweep() == 0  # the lease is still live: the call may yet end
+        assert AICall.objects.get(job=job, attempt=attempt).status == AICall.Status.PENDING
+        expire_lease(job)
+        rung = services.ai_jobs_sweep()
+        assert AICall.objects.get(job=job, attempt=attempt).status == AICall.Status.CUT_SHORT
+        assert rung == (1 if attempt < settings.AI_JOB_MAX_ATTEMPTS else 0)
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.error) == (
+        "failed",
+        3,
+        "The worker stopped 3 times while running this job.",
+    )
+    assert job.finished_at is not None and job.lease_until is None
+    assert run(job).status == "failed"  # a message redelivered later runs nothing
+    assert len(external.calls) == 3 and sent == [job.pk, job.pk]
+
+
+def test_it_does_not_take_over_a_job_whose_last_attempt_died(article, alice, provider, settings):
+    job = services.ai_job_request(article, kind="claims", by=alice)
+    AssistJob.objects.filter(pk=job.pk).update(
+        status="running",
+        attempts=settings.AI_JOB_MAX_ATTEMPTS,
+        lease_until=timezone.now() - timedelta(seconds=1),
+    )
+    AICall.objects.create(
+        job=job,
+        attempt=settings.AI_JOB_MAX_ATTEMPTS,
+        provider="openai",
+        model="m",
+        bytes_sent=100,
+        input_sha256=job.input_sha256,
+        requested_by=alice,
+    )
+    job = run(job)  # the dead worker's message, redelivered before the sweeper came by
+    assert (job.status, job.error) == ("failed", "The worker stopped 3 times while running this job.")
+    assert provider.calls == []
+    assert AICall.objects.get(job=job).status == AICall.Status.CUT_SHORT
 
 
 def test_it_rejects_output_that_breaks_the_schema(article, alice, provider):

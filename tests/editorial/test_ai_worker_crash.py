@@ -1,5 +1,6 @@
-"""A worker process is killed (by PID) in the middle of an AI job; the sweeper brings the job to
-completion exactly once, on another worker. Real PostgreSQL, Redis, Celery worker processes and an
+"""A worker process is killed (by PID) in the middle of an AI job: the call it was making is on record,
+and the sweeper brings the job to completion exactly once, on another worker; a job whose worker dies on
+every attempt fails after the last one. Real PostgreSQL, Redis, Celery worker processes and an
 OpenAI-compatible server on 127.0.0.1."""
 
 import os
@@ -27,7 +28,8 @@ ANSWER = {
 }
 
 
-def start_worker(name: str, llm: FakeLLM) -> subprocess.Popen:
+def start_worker(name: str, llm: FakeLLM, **overrides: str) -> subprocess.Popen:
+    """A Celery worker process on the `ai` queue, configured for the fake server (and `overrides`)."""
     db = connection.settings_dict
     env = {
         **os.environ,
@@ -39,6 +41,7 @@ def start_worker(name: str, llm: FakeLLM) -> subprocess.Popen:
         "AI_SEND_UNPUBLISHED": "true",
         "AI_JOB_LEASE_SECONDS": str(LEASE),
         "AI_TIMEOUT_SECONDS": "20",
+        **overrides,
     }
     return subprocess.Popen(  # noqa: S603
         [
@@ -109,10 +112,17 @@ def test_a_killed_worker_loses_nothing_and_the_job_completes_once(alice, bob, se
             first.wait(timeout=10)
             job.refresh_from_db()
             assert (job.status, job.attempts) == ("running", 1)
+            # The call was on record before it left, and the killed worker could not complete it.
+            (cut,) = AICall.objects.filter(job=job)
+            assert (cut.status, cut.attempt, cut.bytes_sent) == ("pending", 1, len(llm.requests[0].body))
+            assert cut.finished_at is None
 
             second = start_worker("second", llm)
             time.sleep(LEASE + 0.5)  # the dead worker's lease runs out
             assert services.ai_jobs_sweep() == 1
+            cut.refresh_from_db()
+            assert (cut.status, cut.error) == ("cut_short", "The worker stopped before the call ended.")
+            assert cut.finished_at is not None
             wait_for(lambda: AssistJob.objects.get(pk=job.pk).status == "succeeded", 60, "the job to succeed")
             services.ai_jobs_sweep()  # a second sweep, and the original message redelivered later:
             services.ai_job_run(job.pk)  # neither runs it again
@@ -128,5 +138,45 @@ def test_a_killed_worker_loses_nothing_and_the_job_completes_once(alice, bob, se
         ), log
         assert job.output == ANSWER
         assert len(llm.requests) == 2  # one call per attempt, none after success
-        assert AICall.objects.filter(job=job, status=AICall.Status.SUCCEEDED).count() == 1
+        calls = AICall.objects.filter(job=job).order_by("at", "pk")
+        assert [(call.attempt, call.status) for call in calls] == [(1, "cut_short"), (2, "succeeded")]
+        assert calls[1].bytes_sent == len(llm.requests[1].body) and calls[1].finished_at is not None
         assert Article.objects.get(pk=article.pk).history.count() == 1  # the job changed nothing
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_job_whose_worker_keeps_dying_fails_after_its_last_attempt(alice, bob, settings):
+    settings.AI_PROVIDER, settings.AI_MODEL, settings.AI_SEND_UNPUBLISHED = "openai", "fake-model", True
+    settings.AI_JOB_LEASE_SECONDS = LEASE
+    article = ArticleFactory(author=alice.person, editor=bob.person, body="The council approved 12 homes.")
+    with FakeLLM() as llm:
+        settings.AI_BASE_URL = llm.url
+        llm.hang(60).hang(60).hang(60).ok(ANSWER)
+        workers = [start_worker("doomed1", llm)]
+        try:
+            job = services.ai_job_request(article, kind="claims", by=alice)
+            for attempt in range(1, settings.AI_JOB_MAX_ATTEMPTS + 1):
+                wait_for(lambda n=attempt: len(llm.requests) == n, 60, f"attempt {attempt} to call out")
+                if attempt < settings.AI_JOB_MAX_ATTEMPTS:  # the next one boots while this one dies
+                    workers.append(start_worker(f"doomed{attempt + 1}", llm))
+                os.kill(workers[attempt - 1].pid, signal.SIGKILL)
+                workers[attempt - 1].wait(timeout=10)
+                time.sleep(LEASE + 0.5)  # the dead worker's lease runs out
+                rung = services.ai_jobs_sweep()  # a takeover is another attempt, while there is one left
+                assert rung == (1 if attempt < settings.AI_JOB_MAX_ATTEMPTS else 0)
+        finally:
+            log = "".join(stop(worker) for worker in workers)
+
+        job.refresh_from_db()
+        assert (job.status, job.attempts, job.error) == (
+            "failed",
+            3,
+            "The worker stopped 3 times while running this job.",
+        ), log
+        assert len(llm.requests) == 3 and llm.pending == 1
+    calls = AICall.objects.filter(job=job).order_by("at", "pk")
+    assert [(call.attempt, call.status) for call in calls] == [
+        (1, "cut_short"),
+        (2, "cut_short"),
+        (3, "cut_short"),
+    ]

@@ -4,7 +4,11 @@ from editorial import services
 
 
 class Command(BaseCommand):
-    help = "Queue again the AI jobs and e-mails whose task message was lost or whose worker died."
+    help = (
+        "Queue again the AI jobs and e-mails whose task message was lost or whose worker died; fail the AI "
+        "jobs whose worker died on their last attempt, and mark the AI calls their workers left unfinished "
+        "as cut short."
+    )
 
     def handle(self, *args, **options) -> None:
         jobs = services.ai_jobs_sweep()
