@@ -444,6 +444,7 @@ class AssistJobAdmin(admin.ModelAdmin):
         "kind",
         "status",
         "progress",
+        "attempts",
         "provider",
         "model",
         "requested_by",
@@ -452,12 +453,25 @@ class AssistJobAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", "provider"]
     list_select_related = ["article", "requested_by"]
     search_fields = ["article__title", "input_sha256"]
-    readonly_fields = [f.name for f in AssistJob._meta.fields if f.name != "output"] + ["duration"]
+    readonly_fields = [f.name for f in AssistJob._meta.fields if f.name != "output"] + [
+        "duration",
+        "outbound_calls",
+    ]
     change_form_template = "admin/editorial/assistjob/change_form.html"
 
     @admin.display(description="Duration")
     def duration(self, obj: AssistJob) -> str:
         return f"{obj.duration_ms} ms" if obj.duration_ms is not None else "-"
+
+    @admin.display(description="Outbound calls")
+    def outbound_calls(self, obj: AssistJob) -> str:
+        lines = []
+        for call in obj.calls.order_by("at", "pk"):
+            at = timezone.localtime(call.at)
+            line = f"Attempt {call.attempt}, {at:%Y-%m-%d %H:%M:%S}: {call.get_status_display()}"
+            line += f", {call.bytes_sent} bytes to {call.provider}/{call.model}"
+            lines.append(f"{line}. {call.error}" if call.error else line)
+        return "\n".join(lines) or "None: nothing left the building."
 
     def get_fields(self, request, obj=None):
         return [f for f in self.readonly_fields if f not in ("id",)]
@@ -567,9 +581,14 @@ class AssistJobAdmin(admin.ModelAdmin):
 
 @admin.register(AICall)
 class AICallAdmin(admin.ModelAdmin):
-    list_display = ["at", "provider", "model", "bytes_sent", "requested_by", "status", "job"]
+    list_display = ["at", "provider", "model", "bytes_sent", "requested_by", "status", "short_error", "job"]
     list_filter = ["provider", "status"]
+    list_select_related = ["requested_by", "job__article"]
     readonly_fields = [f.name for f in AICall._meta.fields]
+
+    @admin.display(description="Error", ordering="error")
+    def short_error(self, obj: AICall) -> str:
+        return obj.error if len(obj.error) <= 100 else f"{obj.error[:99]}…"
 
     def has_add_permission(self, request) -> bool:
         return False
