@@ -18,14 +18,15 @@ from editorial import sign_in, two_factor
 from editorial.audit import audit_view
 
 # Tables that django-otp and django-axes register in the admin: other people's sign-in devices and failed
-# attempts. Only superusers and people managers see them; they may delete (reset someone's two-factor
-# sign-in, lift a lockout) but never add or change, and secrets are never shown (OTP_ADMIN_HIDE_...).
+# attempts. Only superusers and people managers see them, and never add or change a row (secrets are
+# never shown: OTP_ADMIN_HIDE_SENSITIVE_DATA). They may delete a device (to reset someone's second
+# factor) or an attempt (to lift a lockout); axes' logs are kept.
 PEOPLE_MANAGERS_ONLY = {
-    "otp_totp.totpdevice",
-    "otp_static.staticdevice",
-    "axes.accessattempt",
-    "axes.accesslog",
-    "axes.accessfailurelog",
+    "otp_totp.totpdevice": True,
+    "otp_static.staticdevice": True,
+    "axes.accessattempt": True,
+    "axes.accesslog": False,
+    "axes.accessfailurelog": False,
 }
 
 
@@ -37,6 +38,8 @@ def _manages_people(request) -> bool:
 
 
 class PeopleManagersOnlyMixin:
+    deletable = False
+
     def has_module_permission(self, request) -> bool:
         return _manages_people(request)
 
@@ -50,7 +53,7 @@ class PeopleManagersOnlyMixin:
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return _manages_people(request)
+        return self.deletable and _manages_people(request)
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
@@ -73,7 +76,8 @@ class NewsroomAdminSite(admin.AdminSite):
         for model in models:
             cls = admin_class or admin.ModelAdmin
             if model._meta.label_lower in PEOPLE_MANAGERS_ONLY:
-                cls = type(cls.__name__, (PeopleManagersOnlyMixin, cls), {})
+                deletable = PEOPLE_MANAGERS_ONLY[model._meta.label_lower]
+                cls = type(cls.__name__, (PeopleManagersOnlyMixin, cls), {"deletable": deletable})
             super().register(model, cls, **options)
 
     def has_permission(self, request) -> bool:

@@ -7,6 +7,7 @@ sent to set it up before any other back-office page (see NewsroomAdminSite).
 from __future__ import annotations
 
 import base64
+import time
 
 import qrcode
 import qrcode.image.svg
@@ -22,8 +23,10 @@ from django.utils.safestring import mark_safe
 from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.models import Device
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from editorial.audit import audit_record
 from editorial.models import AuditEvent
@@ -31,6 +34,7 @@ from editorial.models import AuditEvent
 RECOVERY_CODES = 10
 AUTHENTICATOR_NAME = "Authenticator app"
 RECOVERY_NAME = "Recovery codes"
+PENDING_KEY = "two_factor_pending_key"  # the session's secret for a set-up not yet confirmed
 CODE_HELP = "The 6-digit code your authenticator app shows now, or one of your recovery codes."
 
 
@@ -179,34 +183,25 @@ def _recovery_codes_page(request, context, codes: list[str], *, title: str) -> H
 
 def setup(request: HttpRequest, context: dict) -> HttpResponse:
     """Set up the authenticator app: show its secret (text, URI, QR code), confirm with a code, then
-    show the recovery codes once."""
+    show the recovery codes once. Until confirmed, the secret lives in the session, not in a device."""
     user = request.user
     if TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
         messages.info(request, "Two-factor sign-in is already set up for your account.")
         return redirect("admin:two_factor")
-    device = TOTPDevice.objects.devices_for_user(user, confirmed=False).order_by("pk").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
+    if PENDING_KEY not in request.session:
+        request.session[PENDING_KEY] = random_hex(20)
+    device = TOTPDevice(user=user, name=AUTHENTICATOR_NAME, key=request.session[PENDING_KEY], confirmed=True)
     form = CodeForm(request.POST or None)
     if form.is_valid():
-        try:
-            device = _verify(
-                request,
-                user,
-                TOTPDevice.objects.filter(pk=device.pk),
-                "".join(form.cleaned_data["code"].split()),
-                during="set-up",
-            )
-        except forms.ValidationError as error:
-            form.add_error("code", error)
-        else:
-            TOTPDevice.objects.filter(pk=device.pk).update(confirmed=True)
-            device.confirmed = True
+        if _confirm(device, form.cleaned_data["code"]):
             codes = recovery_codes_replace(user)
+            del request.session[PENDING_KEY]
             otp_login(request, device)
             audit_record(AuditEvent.Kind.TWO_FACTOR_ENROLLED, request=request, detail="authenticator app")
             return _recovery_codes_page(request, context, codes, title="Two-factor sign-in is on")
-    secret = base64.b32encode(device.bin_key).decode()
+        audit_record(AuditEvent.Kind.TWO_FACTOR_FAILED, request=request, detail="set-up: wrong code")
+        form.add_error("code", "That is not the code the app shows for this key now. Try the next one.")
+    uri = device.config_url
     return TemplateResponse(
         request,
         "admin/two_factor/setup.html",
@@ -214,12 +209,24 @@ def setup(request: HttpRequest, context: dict) -> HttpResponse:
             **context,
             "title": "Set up two-factor sign-in",
             "form": form,
-            "secret": grouped(secret),
-            "uri": device.config_url,
-            "qr_svg": qr_svg(device.config_url),
+            "secret": grouped(base64.b32encode(device.bin_key).decode()),
+            "uri": uri,
+            "qr_svg": qr_svg(uri),
             "required": settings.STAFF_REQUIRE_2FA,
         },
     )
+
+
+def _confirm(device: TOTPDevice, code: str) -> bool:
+    """Check the first code of a device not saved yet; save it if right, with that code spent."""
+    code = "".join(code.split())
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if not (code.isdigit() and totp.verify(int(code), device.tolerance)):
+        return False
+    device.last_t = totp.t()  # the code just typed cannot sign in again
+    device.save()
+    return True
 
 
 def status(request: HttpRequest, context: dict) -> HttpResponse:

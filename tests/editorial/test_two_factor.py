@@ -15,6 +15,11 @@ def code_for(device: TOTPDevice) -> str:
     return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):0{device.digits}d}"
 
 
+def pending_device(client, user) -> TOTPDevice:
+    """The device the set-up page shows, from the secret it keeps in the session."""
+    return TOTPDevice(user=user, key=client.session[two_factor.PENDING_KEY])
+
+
 def sign_in(client, username, code="", password=PASSWORD):
     return client.post(
         reverse("admin:login"),
@@ -44,7 +49,8 @@ def test_it_sends_a_password_only_sign_in_to_enrolment(client, required, bob):
         assert client.get(reverse(page)).url == setup
     response = client.get(setup)
     assert response.status_code == 200
-    device = TOTPDevice.objects.get(user=bob, confirmed=False)
+    assert not TOTPDevice.objects.exists()  # the secret waits in the session until confirmed
+    device = pending_device(client, bob)
     page = response.content.decode()
     assert two_factor.grouped(two_factor.base64.b32encode(device.bin_key).decode()) in page
     assert "otpauth://totp/" in page and "<svg" in page and "style=" not in page.split("<svg", 1)[1]
@@ -55,9 +61,9 @@ def test_it_sends_a_password_only_sign_in_to_enrolment(client, required, bob):
 def test_it_enrols_with_a_code_from_the_app(client, required, bob):
     sign_in(client, "bob")
     client.get(reverse("admin:two_factor_setup"))
-    device = TOTPDevice.objects.get(user=bob)
+    code = code_for(pending_device(client, bob))
 
-    response = client.post(reverse("admin:two_factor_setup"), {"code": code_for(device)})
+    response = client.post(reverse("admin:two_factor_setup"), {"code": code})
 
     assert response.status_code == 200
     codes = response.context["codes"]
@@ -65,6 +71,8 @@ def test_it_enrols_with_a_code_from_the_app(client, required, bob):
     assert TOTPDevice.objects.get(user=bob).confirmed
     assert client.get(reverse("admin:index")).status_code == 200
     assert kinds() == [AuditEvent.Kind.SIGNED_IN, AuditEvent.Kind.TWO_FACTOR_ENROLLED]
+    client.post(reverse("admin:logout"))
+    assert sign_in(client, "bob", code).status_code == 200  # the set-up code is spent
 
 
 def test_it_refuses_a_wrong_code_at_enrolment(client, required, bob):
@@ -74,7 +82,7 @@ def test_it_refuses_a_wrong_code_at_enrolment(client, required, bob):
     response = client.post(reverse("admin:two_factor_setup"), {"code": "000000x"})
 
     assert response.status_code == 200 and response.context["form"].errors["code"]
-    assert not TOTPDevice.objects.get(user=bob).confirmed
+    assert not TOTPDevice.objects.exists()
     assert client.get(reverse("admin:index")).url == reverse("admin:two_factor_setup")
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.TWO_FACTOR_FAILED).count() == 1
 
