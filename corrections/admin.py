@@ -111,8 +111,11 @@ class CorrectionRequestAdmin(VersionedAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change) -> None:
-        obj._history_user = request.user
-        super().save_model(request, obj, form, change)
+        # The change form edits only who the request is assigned to: the rest is the reader's, or a decision.
+        try:
+            services.correction_request_assign(obj, to=obj.assigned_to, by=request.user)
+        except services.CorrectionError as exc:
+            raise PermissionDenied(str(exc)) from exc
 
     def _each(self, request, queryset, action, done: str) -> None:
         count = 0

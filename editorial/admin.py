@@ -59,14 +59,35 @@ class OwnProfileMixin:
         return allowed and (obj is None or _manages_people(request) or self._owns(request, obj))
 
 
+def _through_service(call, *args, **kwargs):
+    """Run a people service from an admin view. The admin's permission checks come first, so a refusal here
+    is a request the page never offered: answer it as one."""
+    try:
+        return call(*args, **kwargs)
+    except services.PeopleError as exc:
+        raise PermissionDenied(str(exc)) from exc
+
+
 class DisclosureInline(admin.TabularInline):
     model = Disclosure
     extra = 0
     fields = ["kind", "statement", "since", "until"]
 
 
+class DisclosuresThroughServices:
+    """Disclosures are saved and removed through the people services, on their own page or inline."""
+
+    def save_formset(self, request, form, formset, change) -> None:
+        if formset.model is not Disclosure:
+            return super().save_formset(request, form, formset, change)
+        for disclosure in formset.save(commit=False):
+            _through_service(services.disclosure_save, disclosure, by=request.user)
+        for disclosure in formset.deleted_objects:
+            _through_service(services.disclosure_delete, disclosure, by=request.user)
+
+
 @admin.register(Person)
-class PersonAdmin(OwnProfileMixin, VersionedAdmin):
+class PersonAdmin(DisclosuresThroughServices, OwnProfileMixin, VersionedAdmin):
     owner_lookup = "user_id"
     list_display = ["name", "title", "slug", "user"]
     list_select_related = ["user"]
@@ -83,6 +104,9 @@ class PersonAdmin(OwnProfileMixin, VersionedAdmin):
         # field that authors' forms do not have.
         return {"slug": ["name"]} if _manages_people(request) else {}
 
+    def save_model(self, request, obj, form, change) -> None:
+        _through_service(services.person_save, obj, by=request.user)
+
 
 @admin.register(Disclosure)
 class DisclosureAdmin(OwnProfileMixin, VersionedAdmin):
@@ -97,6 +121,16 @@ class DisclosureAdmin(OwnProfileMixin, VersionedAdmin):
             kwargs["queryset"] = Person.objects.filter(user=request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def save_model(self, request, obj, form, change) -> None:
+        _through_service(services.disclosure_save, obj, by=request.user)
+
+    def delete_model(self, request, obj) -> None:
+        _through_service(services.disclosure_delete, obj, by=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for disclosure in queryset:
+            _through_service(services.disclosure_delete, disclosure, by=request.user)
+
 
 @admin.register(PolicyPage)
 class PolicyPageAdmin(VersionedAdmin):
@@ -106,6 +140,9 @@ class PolicyPageAdmin(VersionedAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # The pages are fixed: the JSON-LD of every article links to them.
+
+    def save_model(self, request, obj, form, change) -> None:
+        _through_service(services.policy_page_save, obj, by=request.user)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
@@ -285,8 +322,11 @@ class ClaimAdmin(VersionedAdmin):
         return f"characters {obj.anchor_start}–{obj.anchor_end} of the body"
 
     def save_model(self, request, obj, form, change) -> None:
-        obj._history_user = request.user
-        super().save_model(request, obj, form, change)
+        # The change form edits only who the claim is assigned to; everything else has its own page.
+        try:
+            services.claim_assign(obj, to=obj.assigned_to, by=request.user)
+        except services.FactCheckError as exc:
+            raise PermissionDenied(str(exc)) from exc
 
     def add_view(self, request, form_url="", extra_context=None):
         """Claims are added through claim_add, which anchors them in the current text."""
