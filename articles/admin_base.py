@@ -30,6 +30,11 @@ class VersionedAdmin(SimpleHistoryAdmin):
         _numeric(object_id)
         return super().history_view(request, object_id, extra_context)
 
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        # simple-history's own adds a select_related() with no arguments for models without foreign keys,
+        # which Django deprecates.
+        return history_manager.filter(**{pk_name: object_id}).select_related("history_user")
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         _numeric(object_id, version_id)
         if request.method not in ("GET", "HEAD"):
