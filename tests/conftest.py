@@ -11,6 +11,7 @@ import shutil
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from articles import services
 from tests.factories import ArticleFactory, PersonFactory, UserFactory
@@ -99,3 +100,9 @@ def fast_password_hashing(settings):
 def two_factor_optional(settings):
     """Two-factor sign-in is off for the suite (force_login is not a second factor); its tests turn it on."""
     settings.STAFF_REQUIRE_2FA = False
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Counters and markers kept in the cache (rate limits, sign-in refusals, who is editing) start empty."""
+    cache.clear()
