@@ -15,7 +15,7 @@ from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 
 from articles import gate, services
-from articles.admin_base import VersionedAdmin
+from articles.admin_base import ReadOnlyAdmin, VersionedAdmin
 from articles.diff import version_diff
 from articles.editing import HEARTBEAT_SECONDS, editing_touch
 from articles.forms import ReviewNoteForm, WorkflowForm
@@ -450,7 +450,7 @@ def _version(article: Article, history_id: str | None, default):
 
 
 @admin.register(ReviewQueue)
-class ReviewQueueAdmin(admin.ModelAdmin):
+class ReviewQueueAdmin(ReadOnlyAdmin):
     """Articles waiting for review, oldest first: by default those assigned to me."""
 
     list_display = ["title", "author", "editor", "waiting", "review_link"]
@@ -495,12 +495,3 @@ class ReviewQueueAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None) -> bool:
         return _is_reviewer(request)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

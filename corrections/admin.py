@@ -9,7 +9,7 @@ from django.utils.html import escape, format_html
 from django.utils.timesince import timesince
 
 from articles.admin import AssignedToFilter, DefaultFirstFilter
-from articles.admin_base import VersionedAdmin
+from articles.admin_base import ReadOnlyAdmin, VersionedAdmin
 from corrections import services
 from corrections.forms import AcceptForm, DeclineForm
 from corrections.models import Correction, CorrectionRequest
@@ -279,7 +279,9 @@ def highlight(text: str, quote: str) -> str:
 
 
 @admin.register(Correction)
-class CorrectionAdmin(admin.ModelAdmin):
+class CorrectionAdmin(ReadOnlyAdmin):
+    """Corrections are written only by corrections.services; the admin shows the record, never deletes it."""
+
     list_display = ["published_at", "article", "kind", "accepted_by"]
     list_filter = ["kind"]
     list_select_related = ["article", "accepted_by"]
@@ -294,13 +296,3 @@ class CorrectionAdmin(admin.ModelAdmin):
         "to_version",
         "requests",
     ]
-
-    # Corrections are written only by corrections.services; the admin shows the record, never deletes it.
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from articles.admin import ArticleAdmin, AssignedToFilter, DefaultFirstFilter
-from articles.admin_base import VersionedAdmin
+from articles.admin_base import ReadOnlyAdmin, VersionedAdmin
 from articles.models import Article
 from articles.services import owns_or_reviews
 from editorial import services
@@ -149,17 +149,11 @@ class PolicyPageAdmin(VersionedAdmin):
 
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
+class OutgoingEmailAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "template", "to", "subject", "status", "attempts", "sent_at"]
     list_filter = ["status", "template"]
     search_fields = ["to", "subject"]
     readonly_fields = [f.name for f in OutgoingEmail._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class ClaimStateFilter(DefaultFirstFilter):
@@ -477,7 +471,9 @@ class AcceptForm(forms.Form):
 
 
 @admin.register(AssistJob)
-class AssistJobAdmin(admin.ModelAdmin):
+class AssistJobAdmin(ReadOnlyAdmin):
+    """The ledger keeps every job; jobs are asked for from an article and accepted on their page."""
+
     list_display = [
         "created_at",
         "article",
@@ -515,15 +511,6 @@ class AssistJobAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         return [f for f in self.readonly_fields if f not in ("id",)]
-
-    def has_add_permission(self, request) -> bool:
-        return False  # jobs are asked for from an article
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # the ledger keeps every job
 
     def has_view_permission(self, request, obj=None) -> bool:
         if obj is None:
@@ -620,7 +607,7 @@ class AssistJobAdmin(admin.ModelAdmin):
 
 
 @admin.register(AICall)
-class AICallAdmin(admin.ModelAdmin):
+class AICallAdmin(ReadOnlyAdmin):
     list_display = ["at", "provider", "model", "bytes_sent", "requested_by", "status", "short_error", "job"]
     list_filter = ["provider", "status"]
     list_select_related = ["requested_by", "job__article"]
@@ -630,18 +617,9 @@ class AICallAdmin(admin.ModelAdmin):
     def short_error(self, obj: AICall) -> str:
         return obj.error if len(obj.error) <= 100 else f"{obj.error[:99]}…"
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """The trail of sign-ins and of views of non-public pages: editors read it, nobody changes it."""
 
     list_display = ["at", "kind", "user", "username", "ip_address", "object_type", "object_id", "detail"]
@@ -651,15 +629,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
     show_full_result_count = False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 def _ask_ai(kind: str, label: str):

@@ -174,9 +174,7 @@ def test_an_author_cannot_bring_back_a_cancelled_schedule(live_server, newsroom,
     scheduled, old = newsroom["scheduled"], newsroom["old_scheduled"]
     client = signed_in(live_server, alice)
     before = every_row()
-    response = post_as_browser(
-        client, version_path(scheduled, old), article_fields(old)
-    )
+    response = post_as_browser(client, version_path(scheduled, old), article_fields(old))
     assert response.status_code in (403, 405)
     assert every_row() == before
     assert services.publish_due_articles(now=timezone.now() + timedelta(minutes=5)) == 0

@@ -1,6 +1,10 @@
 import os
+import re
 
 import pytest
+from playwright.sync_api import Page, expect
+
+from editorial.management.commands.seed_demo import DEFAULT_PASSWORD
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the same test are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -25,3 +29,12 @@ def pytest_collection_modifyitems(items):
 def browser_type_launch_args(browser_type_launch_args):
     # Debian's Chromium, never a downloaded browser build.
     return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+
+
+def log_in(page: Page, base: str, username: str) -> None:
+    """Sign a demo user in through the back office's login form."""
+    page.goto(base + "/admin/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD)
+    page.locator("input[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/admin/$"))

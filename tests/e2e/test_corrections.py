@@ -15,8 +15,8 @@ from playwright.sync_api import Page, expect
 from articles.models import Article
 from corrections.models import Correction, CorrectionRequest
 from editorial import demo_content as demo
-from editorial.management.commands.seed_demo import DEFAULT_PASSWORD
 from editorial.models import OutgoingEmail
+from tests.e2e.conftest import log_in
 
 # The sentence the reader selects, as it reads on the page (the Markdown breaks the line after "80,000").
 SENTENCE_START = "A single large training cluster"
@@ -72,14 +72,6 @@ def _watch(page: Page, problems: list[str], who: str) -> Page:
     return page
 
 
-def _log_in(page: Page, base: str, username: str) -> None:
-    page.goto(base + "/admin/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD)
-    page.locator("input[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/admin/$"))
-
-
 def _json_ld(page: Page) -> dict:
     return json.loads(page.locator('script[type="application/ld+json"]').text_content())
 
@@ -132,7 +124,7 @@ def test_a_reader_reports_a_passage_and_the_desk_corrects_it(page: Page, live_se
         expect(reader.locator("blockquote.quoted")).to_have_text(QUOTE)
 
         # 4. The desk finds the request in the admin and accepts it, correcting the live text.
-        _log_in(desk, base, "desk")
+        log_in(desk, base, "desk")
         desk.goto(base + "/admin/corrections/correctionrequest/")
         desk.get_by_role("link", name=reference, exact=True).click()
         expect(desk).to_have_url(re.compile(r"/admin/corrections/correctionrequest/\d+/change/$"))

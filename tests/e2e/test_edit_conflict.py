@@ -9,18 +9,10 @@ from playwright.sync_api import Page, expect
 
 from articles.models import Article
 from editorial import demo_content as demo
-from editorial.management.commands.seed_demo import DEFAULT_PASSWORD
+from tests.e2e.conftest import log_in
 
 AUTHORS_WORDS = "A sentence the author added in her browser."
 EDITORS_WORDS = "A sentence the editor added in his browser."
-
-
-def _log_in(page: Page, base: str, username: str) -> None:
-    page.goto(base + "/admin/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD)
-    page.locator("input[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/admin/$"))
 
 
 def _type_at_the_end(page: Page, words: str) -> None:
@@ -40,7 +32,7 @@ def test_the_second_save_shows_the_conflict_and_keeps_both_texts(page: Page, liv
         author, editor = page, editor_context.new_page()
         for who, tab in (("author", author), ("editor", editor)):
             tab.on("pageerror", lambda exc, who=who: problems.append(f"{who}: {exc}"))
-            _log_in(tab, base, who)
+            log_in(tab, base, who)
 
         # Both open the form; the one who opens second is told who else is editing.
         author.goto(change_url)

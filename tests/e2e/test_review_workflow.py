@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from articles.models import Article, ReviewNote, Transition
 from editorial import demo_content as demo
-from editorial.management.commands.seed_demo import DEFAULT_PASSWORD
+from tests.e2e.conftest import log_in
 
 ORIGINAL = "about 415 terawatt-hours of electricity"
 FIRST_EDIT = "about 415 terawatt-hours (TWh) of electricity"
@@ -23,14 +23,6 @@ NOTE = "Spell out the unit"
 def _watch(page: Page, problems: list[str], who: str) -> Page:
     page.on("pageerror", lambda exc: problems.append(f"{who}: {exc}"))
     return page
-
-
-def _log_in(page: Page, base: str, username: str) -> None:
-    page.goto(base + "/admin/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD)
-    page.locator("input[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/admin/$"))
 
 
 def _edit_body(page: Page, change_url: str, old: str, new: str, note: str) -> None:
@@ -83,7 +75,7 @@ def test_an_edit_to_a_live_article_is_reviewed_before_readers_see_it(page: Page,
         expect(_public_body(reader, public_url)).to_contain_text(ORIGINAL)
 
         # 1. The author edits the live article and submits the change for review.
-        _log_in(author, base, "author")
+        log_in(author, base, "author")
         _edit_body(author, change_url, ORIGINAL, FIRST_EDIT, "Add the unit's abbreviation")
         expect(author.locator(".workflow-panel .state")).to_have_text("Published, with unpublished changes")
         _act(author, change_url, "Submit for review")
@@ -95,7 +87,7 @@ def test_an_edit_to_a_live_article_is_reviewed_before_readers_see_it(page: Page,
         expect(story).not_to_contain_text("(TWh)")
 
         # 3. The editor reviews the change against the live version and sends it back.
-        _log_in(editor, base, "editor")
+        log_in(editor, base, "editor")
         editor.goto(base + "/admin/articles/reviewqueue/")
         editor.get_by_role("link", name="Review", exact=True).click()
         expect(editor).to_have_url(re.compile(rf"/admin/articles/article/{article.pk}/compare/$"))
