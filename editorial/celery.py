@@ -1,6 +1,8 @@
+import logging
 import os
 
 from celery import Celery
+from django.db import transaction
 from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "editorial.settings")
@@ -29,3 +31,20 @@ app.conf.beat_schedule = {
 }
 
 app.autodiscover_tasks()
+
+log = logging.getLogger(__name__)
+
+
+def enqueue(task: str, *args, countdown: int = 0) -> None:
+    """Ring a task's bell now, by the task's name. The row it works on is the record: if the broker is
+    unreachable the error is logged, not raised, and the sweeper rings again later. (By name, so that the
+    services that queue work need not import the tasks that call them.)"""
+    try:
+        app.tasks[task].apply_async(args=args, countdown=countdown, retry=False)
+    except Exception:
+        log.exception("could not queue %s%s; the sweeper will retry", task, args)
+
+
+def enqueue_on_commit(task: str, *args, countdown: int = 0) -> None:
+    """Ring a task's bell once the current transaction commits (never for a rolled-back row)."""
+    transaction.on_commit(lambda: enqueue(task, *args, countdown=countdown))

@@ -1,32 +1,56 @@
-"""One function per e-mail the newsroom sends. Each writes an outbox row (sent by a task after commit)."""
+"""The e-mails the newsroom sends: queueing into the outbox, and one function per e-mail. Each writes an
+outbox row, sent by a task after the transaction commits. Imports no other part of the newsroom: callers
+hand over the context."""
 
-from editorial import services
-from editorial.models import OutgoingEmail
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from editorial.celery import enqueue_on_commit
+from editorial.models.outbox import OutgoingEmail
+
+
+@transaction.atomic
+def queue(template: str, *, to: str, context: dict) -> OutgoingEmail:
+    """Render templates/emails/<template>-{subject.txt,body.txt,body.html} into an outbox row and ring
+    the bell once the surrounding transaction commits."""
+    context = {**context, "site_url": settings.SITE_URL, "publisher": settings.PUBLISHER_NAME}
+    subject = render_to_string(f"emails/{template}-subject.txt", context)
+    email = OutgoingEmail.objects.create(
+        template=template,
+        to=to,
+        # A subject is one line: collapse whatever the template (or reader input in it) put there.
+        subject=" ".join(subject.split())[:300],
+        body_text=render_to_string(f"emails/{template}-body.txt", context),
+        body_html=render_to_string(f"emails/{template}-body.html", context),
+    )
+    enqueue_on_commit("editorial.tasks.send_email", email.pk)
+    return email
 
 
 def article_submitted(to: str, ctx: dict) -> OutgoingEmail:
-    return services.email_queue("article-submitted", to=to, context=ctx)
+    return queue("article-submitted", to=to, context=ctx)
 
 
 def article_changes_requested(to: str, ctx: dict) -> OutgoingEmail:
-    return services.email_queue("article-changes-requested", to=to, context=ctx)
+    return queue("article-changes-requested", to=to, context=ctx)
 
 
 def article_approved(to: str, ctx: dict) -> OutgoingEmail:
-    return services.email_queue("article-approved", to=to, context=ctx)
+    return queue("article-approved", to=to, context=ctx)
 
 
 def article_published(to: str, ctx: dict) -> OutgoingEmail:
-    return services.email_queue("article-published", to=to, context=ctx)
+    return queue("article-published", to=to, context=ctx)
 
 
 def correction_received(to: str, ctx: dict) -> OutgoingEmail:
-    return services.email_queue("correction-received", to=to, context=ctx)
+    return queue("correction-received", to=to, context=ctx)
 
 
 def correction_accepted(to: str, ctx: dict) -> OutgoingEmail:
-    return services.email_queue("correction-accepted", to=to, context=ctx)
+    return queue("correction-accepted", to=to, context=ctx)
 
 
 def correction_declined(to: str, ctx: dict) -> OutgoingEmail:
-    return services.email_queue("correction-declined", to=to, context=ctx)
+    return queue("correction-declined", to=to, context=ctx)

@@ -12,7 +12,6 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -20,44 +19,13 @@ from rapidfuzz import fuzz, process
 
 from articles.models import Article, ArticleEntity, Entity, Topic
 from articles.services import owns_or_reviews, reason_refused
-from editorial import ai_client, emails, tasks, web_client
+from editorial import ai_client, emails, web_client
+from editorial.celery import enqueue, enqueue_on_commit
 from editorial.models import AICall, AssistJob, Claim, Disclosure, Evidence, OutgoingEmail, Person, PolicyPage
 
 log = logging.getLogger(__name__)
 
 MAX_EMAIL_ATTEMPTS = 5
-
-
-def enqueue(task, *args, countdown: int = 0) -> None:
-    """Ring a task's bell now. The row it works on is the record: if the broker is unreachable the error
-    is logged, not raised, and the sweeper rings again later."""
-    try:
-        task.apply_async(args=args, countdown=countdown, retry=False)
-    except Exception:
-        log.exception("could not queue %s%s; the sweeper will retry", task.name, args)
-
-
-def enqueue_on_commit(task, *args, countdown: int = 0) -> None:
-    """Ring a task's bell once the current transaction commits (never for a rolled-back row)."""
-    transaction.on_commit(lambda: enqueue(task, *args, countdown=countdown))
-
-
-@transaction.atomic
-def email_queue(template: str, *, to: str, context: dict) -> OutgoingEmail:
-    """Render templates/emails/<template>-{subject.txt,body.txt,body.html} into an outbox row and ring
-    the bell once the surrounding transaction commits."""
-    context = {**context, "site_url": settings.SITE_URL, "publisher": settings.PUBLISHER_NAME}
-    subject = render_to_string(f"emails/{template}-subject.txt", context)
-    email = OutgoingEmail.objects.create(
-        template=template,
-        to=to,
-        # A subject is one line: collapse whatever the template (or reader input in it) put there.
-        subject=" ".join(subject.split())[:300],
-        body_text=render_to_string(f"emails/{template}-body.txt", context),
-        body_html=render_to_string(f"emails/{template}-body.html", context),
-    )
-    enqueue_on_commit(tasks.send_email, email.pk)
-    return email
 
 
 def email_send(email_id: int) -> OutgoingEmail | None:
@@ -100,7 +68,7 @@ def email_resend_unsent(*, older_than: timedelta = timedelta(minutes=10)) -> int
         )[:500]
     )
     for pk in ids:
-        enqueue(tasks.send_email, pk)
+        enqueue("editorial.tasks.send_email", pk)
     return len(ids)
 
 
@@ -415,7 +383,7 @@ def evidence_add(
     )
     evidence._history_user = by
     evidence.save()
-    enqueue_on_commit(tasks.check_evidence_link, evidence.pk)
+    enqueue_on_commit("editorial.tasks.check_evidence_link", evidence.pk)
     return evidence
 
 
@@ -441,7 +409,7 @@ def evidence_update(evidence: Evidence, *, by, **fields) -> Evidence:
     evidence._change_reason = "New address: the link is checked again" if moved else "Edited"
     evidence.save()
     if moved:
-        enqueue_on_commit(tasks.check_evidence_link, evidence.pk)
+        enqueue_on_commit("editorial.tasks.check_evidence_link", evidence.pk)
     return evidence
 
 
@@ -503,7 +471,7 @@ def evidence_recheck_stale(*, older_than: timedelta = timedelta(days=7)) -> int:
         )[:500]
     )
     for pk in ids:
-        enqueue(tasks.check_evidence_link, pk)
+        enqueue("editorial.tasks.check_evidence_link", pk)
     return len(ids)
 
 
@@ -577,7 +545,7 @@ def ai_job_request(article, *, kind: str, by) -> AssistJob:
         input_sha256=sha,
         requested_by=by,
     )
-    enqueue_on_commit(tasks.run_ai_assist_job, job.pk)
+    enqueue_on_commit("editorial.tasks.run_ai_assist_job", job.pk)
     return job
 
 
@@ -736,7 +704,7 @@ def _ai_job_fail(job: AssistJob, *, error: str, retryable: bool) -> AssistJob:
         current.status = AssistJob.Status.QUEUED
         current.save()
         countdown = 30 * 2 ** (current.attempts - 1)
-        enqueue_on_commit(tasks.run_ai_assist_job, current.pk, countdown=countdown)
+        enqueue_on_commit("editorial.tasks.run_ai_assist_job", current.pk, countdown=countdown)
     else:
         current.status, current.finished_at = AssistJob.Status.FAILED, timezone.now()
         current.save()
@@ -762,7 +730,7 @@ def ai_jobs_sweep() -> int:
     cut_short = _ai_calls_cut_short(now)
     ids = list(AssistJob.objects.stranded(now).values_list("pk", flat=True)[:500])
     for pk in ids:
-        enqueue(tasks.run_ai_assist_job, pk)
+        enqueue("editorial.tasks.run_ai_assist_job", pk)
     if given_up or cut_short:
         log.warning(
             "AI sweep: %d job(s) failed on their last attempt, %d call(s) cut short", given_up, cut_short

@@ -7,7 +7,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
 
-from editorial import services
+from editorial import emails
 from editorial.celery import app
 from editorial.models import OutgoingEmail
 
@@ -41,7 +41,7 @@ def wait_for(predicate, timeout: float = 15.0) -> bool:
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_sends_the_email_through_the_worker(celery_worker):
-    email = services.email_queue("greeting", to="reader@example.com", context={"name": "Sam"})
+    email = emails.queue("greeting", to="reader@example.com", context={"name": "Sam"})
 
     assert wait_for(lambda: OutgoingEmail.objects.get(pk=email.pk).status == "sent")
     assert [m.to for m in mail.outbox] == [["reader@example.com"]]
