@@ -80,7 +80,7 @@ class VersionedAdmin(SimpleHistoryAdmin):
         return {}
 
     def version_rows(self, record) -> list[tuple[str, object]]:
-        rows = []
+        rows: list[tuple[str, object]] = []
         for field in self.model._meta.fields:
             if not field.editable and field.name != "status" or not hasattr(record, field.attname):
                 continue

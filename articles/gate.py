@@ -9,6 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from articles.models import Article
 
 
 @dataclass(frozen=True)
@@ -18,7 +22,7 @@ class Problem:
     overridable: bool = True
 
 
-Check = Callable[["Article"], Iterable[Problem]]  # noqa: F821 - articles.models.Article
+Check = Callable[["Article"], Iterable[Problem]]
 CHECKS: list[Check] = []
 
 
