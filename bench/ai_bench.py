@@ -25,14 +25,15 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
-from editorial import ai_client, demo_content  # noqa: E402
-from editorial.ai_local import LocalProvider  # noqa: E402
+from editorial import demo_content  # noqa: E402
+from editorial.ai.contract import KINDS, ArticleInput  # noqa: E402
+from editorial.ai.local import LocalProvider  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "200"))
 
 
 def local_provider() -> dict[str, float]:
-    article = ai_client.ArticleInput(
+    article = ArticleInput(
         title=demo_content.PUBLISHED_TITLE,
         dek=demo_content.PUBLISHED_DEK,
         body=demo_content.PUBLISHED_BODY,
@@ -40,7 +41,7 @@ def local_provider() -> dict[str, float]:
     )
     provider = LocalProvider()
     medians = {}
-    for kind in ai_client.KINDS:
+    for kind in KINDS:
         provider.run(kind, article, lambda p: None)  # warm up
         times = []
         for _ in range(RUNS):

@@ -19,7 +19,8 @@ from rapidfuzz import fuzz, process
 
 from articles.models import Article, ArticleEntity, Entity, Topic
 from articles.services import owns_or_reviews, reason_refused
-from editorial import ai_client, emails, web_client
+from editorial import ai, emails, web_client
+from editorial.ai import contract
 from editorial.celery import enqueue, enqueue_on_commit
 from editorial.models import AICall, AssistJob, Claim, Disclosure, Evidence, OutgoingEmail, Person, PolicyPage
 
@@ -482,8 +483,8 @@ class AssistError(Exception):
     """An AI-assist action that is not allowed or not possible; the message says why."""
 
 
-def _input_for(version) -> ai_client.ArticleInput:
-    return ai_client.ArticleInput(
+def _input_for(version) -> contract.ArticleInput:
+    return contract.ArticleInput(
         title=version.title,
         dek=version.dek,
         body=version.body,
@@ -495,7 +496,7 @@ def _article_now(job: AssistJob) -> Article:
     return Article.objects.select_related("live_version").get(pk=job.article_id)
 
 
-def ai_send_refusal(article: Article, version, provider: ai_client.Provider) -> str:
+def ai_send_refusal(article: Article, version, provider: contract.Provider) -> str:
     """Why this version of the article may not go to the provider, or "" if it may. The data policy: a
     non-local provider gets only the text readers see now (the live version, to the letter) unless
     AI_SEND_UNPUBLISHED is on. Checked when a job is asked for, to tell the person at once; the checks
@@ -516,11 +517,11 @@ def ai_send_refusal(article: Article, version, provider: ai_client.Provider) -> 
 def ai_job_request(article, *, kind: str, by) -> AssistJob:
     """Record the request in the ledger and queue it once this transaction commits. Asking again for the
     same kind on the same text returns the job already asked for."""
-    if kind not in ai_client.KINDS:
+    if kind not in contract.KINDS:
         raise AssistError(f"There is no AI assistance of the kind “{kind}”.")
     if not owns_or_reviews(article, by):
         raise AssistError("Only the article's author or an editor can ask for AI assistance on it.")
-    provider = ai_client.get_provider()
+    provider = ai.get_provider()
     version = article.history.latest()
     if refusal := ai_send_refusal(article, version, provider):
         raise AssistError(refusal)
@@ -531,7 +532,7 @@ def ai_job_request(article, *, kind: str, by) -> AssistJob:
         input_sha256=sha,
         provider=provider.name,
         model=provider.model,
-        prompt_version=ai_client.PROMPT_VERSION,
+        prompt_version=contract.PROMPT_VERSION,
     ).exclude(status=AssistJob.Status.FAILED)
     if existing := same.first():
         return existing
@@ -541,7 +542,7 @@ def ai_job_request(article, *, kind: str, by) -> AssistJob:
         kind=kind,
         provider=provider.name,
         model=provider.model,
-        prompt_version=ai_client.PROMPT_VERSION,
+        prompt_version=contract.PROMPT_VERSION,
         input_sha256=sha,
         requested_by=by,
     )
@@ -566,7 +567,7 @@ def ai_job_run(job_id: int) -> AssistJob | None:
         if expired and job.attempts >= settings.AI_JOB_MAX_ATTEMPTS:
             return _ai_job_give_up(job, now)
         _ai_calls_cut_short(now, job=job)  # the dead worker's calls, if any
-        provider = ai_client.get_provider()
+        provider = ai.get_provider()
         job.status, job.attempts, job.progress, job.error = AssistJob.Status.RUNNING, job.attempts + 1, 0, ""
         job.started_at, job.lease_until = now, now + timedelta(seconds=settings.AI_JOB_LEASE_SECONDS)
         # The ledger names what actually ran, should the configuration have changed since the request.
@@ -587,8 +588,8 @@ def ai_job_run(job_id: int) -> AssistJob | None:
     calls = _CallsOnRecord(job, provider, lease)
     try:
         result = provider.run(job.kind, _input_for(job.version), progress, calls)
-        output = ai_client.validate(job.kind, result.output)
-    except ai_client.ProviderError as exc:
+        output = contract.validate(job.kind, result.output)
+    except contract.ProviderError as exc:
         calls.close(str(exc))
         return _ai_job_fail(job, error=str(exc), retryable=exc.retryable)
     except Exception as exc:
@@ -599,7 +600,7 @@ def ai_job_run(job_id: int) -> AssistJob | None:
 
 
 class _CallsOnRecord:
-    """The ledger's `ai_client.CallLog` for one attempt of a job: one AICall per HTTP request, retries
+    """The ledger's `contract.CallLog` for one attempt of a job: one AICall per HTTP request, retries
     included, committed as pending before the request leaves and completed when it ends. A worker killed
     mid-call leaves its pending call behind, which the sweeper marks cut short.
 
@@ -614,9 +615,9 @@ class _CallsOnRecord:
         self.close("The provider sent another request before this one ended.")
         renewed = timezone.now() + timedelta(seconds=settings.AI_JOB_LEASE_SECONDS)
         if not self.lease.update(lease_until=renewed):
-            raise ai_client.ProviderError("Another worker took this job over; this attempt sends no more.")
+            raise contract.ProviderError("Another worker took this job over; this attempt sends no more.")
         if refusal := ai_send_refusal(_article_now(self.job), self.job.version, self.provider):
-            raise ai_client.ProviderError(refusal)
+            raise contract.ProviderError(refusal)
         # Durable: the record is committed before the request leaves, whatever happens to the worker then.
         with transaction.atomic(durable=True):
             call = AICall.objects.create(

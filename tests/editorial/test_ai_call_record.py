@@ -5,7 +5,7 @@ import pytest
 from django.db.models import F
 
 from editorial import services, tasks
-from editorial.ai_openai import OpenAIProvider
+from editorial.ai.openai_compat import OpenAIProvider
 from editorial.models import AICall, AssistJob
 from tests.factories import ArticleFactory
 from tests.fake_llm import FakeLLM

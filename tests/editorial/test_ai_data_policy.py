@@ -8,7 +8,7 @@ import pytest
 
 from articles import services as article_services
 from editorial import services, tasks
-from editorial.ai_openai import OpenAIProvider
+from editorial.ai.openai_compat import OpenAIProvider
 from editorial.celery import app
 from editorial.models import AICall, AssistJob
 from tests.editorial.test_ai_worker_crash import start_worker, stop, wait_for

@@ -1,5 +1,5 @@
 """The AI ledger: requesting, running, leasing, sweeping and accepting jobs. The provider is replaced at
-its one seam, editorial.ai_client.get_provider."""
+its one seam, editorial.ai.get_provider."""
 
 from datetime import timedelta
 
@@ -9,8 +9,8 @@ from django.utils import timezone
 from articles import services as article_services
 from articles.models import ArticleEntity
 from articles.services import ArticleActionError
-from editorial import ai_client, services, tasks
-from editorial.ai_client import ProviderError, ProviderResult
+from editorial import ai, services, tasks
+from editorial.ai.contract import PROMPT_VERSION, ProviderError, ProviderResult
 from editorial.models import AICall, AssistJob, Claim
 from editorial.services import AssistError
 from tests.factories import ArticleFactory
@@ -103,7 +103,7 @@ DEFAULTS = {
 @pytest.fixture
 def provider(monkeypatch):
     scripted = ScriptedProvider()
-    monkeypatch.setattr(ai_client, "get_provider", lambda: scripted)
+    monkeypatch.setattr(ai, "get_provider", lambda: scripted)
     return scripted
 
 
@@ -126,7 +126,7 @@ def test_it_records_the_request_and_queues_it_after_commit(
     assert len(callbacks) == 1
     assert (job.status, job.provider, job.model, job.requested_by) == ("queued", "local", "scripted-1", alice)
     assert job.version == article.history.latest()
-    assert job.prompt_version == ai_client.PROMPT_VERSION and len(job.input_sha256) == 64
+    assert job.prompt_version == PROMPT_VERSION and len(job.input_sha256) == 64
 
 
 def test_it_returns_the_same_job_for_the_same_text(article, alice, provider):
@@ -146,7 +146,7 @@ def test_it_keeps_unpublished_text_from_external_providers_unless_allowed(
     article, alice, monkeypatch, settings
 ):
     external = ScriptedProvider(name="openai")
-    monkeypatch.setattr(ai_client, "get_provider", lambda: external)
+    monkeypatch.setattr(ai, "get_provider", lambda: external)
     settings.AI_SEND_UNPUBLISHED = False
     with pytest.raises(AssistError, match="AI_SEND_UNPUBLISHED"):
         services.ai_job_request(article, kind="claims", by=alice)
@@ -218,7 +218,7 @@ def test_it_fails_a_job_whose_worker_died_on_every_attempt(article, alice, monke
     sent = []
     monkeypatch.setattr(tasks.run_ai_assist_job, "apply_async", lambda args, **kw: sent.append(args[0]))
     external = ScriptedProvider(name="openai", answers={"claims": WorkerDied()})
-    monkeypatch.setattr(ai_client, "get_provider", lambda: external)
+    monkeypatch.setattr(ai, "get_provider", lambda: external)
     settings.AI_SEND_UNPUBLISHED = True
     job = services.ai_job_request(article, kind="claims", by=alice)
     for attempt in range(1, settings.AI_JOB_MAX_ATTEMPTS + 1):

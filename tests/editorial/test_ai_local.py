@@ -11,9 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from editorial import ai_client, demo_content
-from editorial.ai_client import ArticleInput, ProviderError
-from editorial.ai_local import LocalProvider, split_sentences
+from editorial import demo_content
+from editorial.ai import contract
+from editorial.ai.contract import ArticleInput, ProviderError
+from editorial.ai.local import LocalProvider, lexicon
+from editorial.ai.local.document import split_sentences
 
 SEED_PAGE = Path("/work/shared/seed/article-page.txt")
 TOPICS = ["AI infrastructure", "Energy", "Media", "Chips", "Policy"]
@@ -77,7 +79,7 @@ def demo():
 
 def run(kind, item):
     result = LocalProvider().run(kind, item, lambda p: None)
-    assert ai_client.validate(kind, result.output) is result.output
+    assert contract.validate(kind, result.output) is result.output
     return result.output
 
 
@@ -368,7 +370,7 @@ def test_it_deletes_an_empty_phrase_and_recapitalises():
 
 @pytest.mark.parametrize("body", ["", "   \n\n", TABLE_ONLY, "```\ncode only\n```\n", "# Only a heading\n"])
 def test_it_handles_bodies_without_prose(body):
-    for kind in ai_client.KINDS:
+    for kind in contract.KINDS:
         output = run(kind, article(body))
         assert output is not None
     quality = run("quality", article(body))
@@ -392,7 +394,7 @@ def test_it_rejects_an_unknown_kind():
 
 def test_it_is_fast_on_the_demo_article():
     item, provider = demo(), LocalProvider()
-    for kind in ai_client.KINDS:
+    for kind in contract.KINDS:
         provider.run(kind, item, lambda p: None)
         times = []
         for _ in range(7):
@@ -422,10 +424,12 @@ def test_it_splits_sentences_around_abbreviations_initials_and_decimals():
 
 
 def test_it_loads_editable_data_files():
-    root = Path(ai_client.__file__).parent / "data"
+    root = lexicon.DATA_DIR
     style = json.loads((root / "style.json").read_text())
     assert style["style_phrases"]["in order to"] == "to"
     assert {"US", "UK", "EU", "AI"} <= set(style["acronym_allowlist"]) and style["jargon"]
+    words = json.loads((root / "words.json").read_text())
+    assert "the" in words["stopwords"] and "Dr" in words["titles"] and "Inc" in words["org_suffixes"]
     gazetteer = json.loads((root / "gazetteer.json").read_text())
     types = {"person", "organisation", "place", "technology", "product", "event", "other"}
     assert len(gazetteer["entities"]) >= 30
@@ -474,7 +478,7 @@ _fragments = st.sampled_from(
 @given(st.lists(_fragments, max_size=40).map("".join))
 def test_it_never_breaks_on_odd_markdown(body):
     item = article(body)
-    for kind in ai_client.KINDS:
+    for kind in contract.KINDS:
         output = run(kind, item)
         for start, end, text in spans(kind, output):
             assert 0 <= start < end <= len(body)
@@ -493,7 +497,7 @@ def test_it_reads_a_real_published_page_without_inventing_entities():
     # The article's text ends where the page's entity box begins; the box names entities the text never does.
     body = rest.split("Entities In This Article")[0]
     item = ArticleInput(title=title, dek="", body=body, topics=["AI infrastructure", "Energy", "Media"])
-    outputs = {kind: run(kind, item) for kind in ai_client.KINDS}
+    outputs = {kind: run(kind, item) for kind in contract.KINDS}
     names = {e["name"] for e in outputs["entities"]["entities"]}
     for listed in ("China", "United States", "AI chips"):
         assert (listed in names) == (listed in body), listed

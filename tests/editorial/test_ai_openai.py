@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from editorial.ai_client import SCHEMAS, ArticleInput, ProviderError
-from editorial.ai_openai import OpenAIProvider
+from editorial.ai.contract import SCHEMAS, ArticleInput, ProviderError
+from editorial.ai.openai_compat import OpenAIProvider
 from tests.fake_llm import FakeLLM
 
 KEY = "sk-test-5f2b9c0d1e7a4b3c"

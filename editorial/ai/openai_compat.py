@@ -17,7 +17,7 @@ not retried. A 400 saying the server does not support `json_schema` response for
 fall back to `json_object` for good; the schema is in the system message and the output is validated here
 either way.
 
-Output is untrusted too: it must be JSON, match the kind's schema (`ai_client.validate`), and every span
+Output is untrusted too: it must be JSON, match the kind's schema (`contract.validate`), and every span
 must lie inside the body. A claim whose `text` is not exactly `body[start:end]` makes the whole output
 invalid: offsets the rest of the system would anchor to must be right, and a partly wrong answer is not
 silently trimmed into a different one.
@@ -45,7 +45,7 @@ import time
 import httpx
 from django.conf import settings
 
-from editorial.ai_client import (
+from editorial.ai.contract import (
     SCHEMAS,
     ArticleInput,
     CallLog,
@@ -282,18 +282,25 @@ class OpenAIProvider:
                 hinted = _retry_after(headers.get("retry-after"))
                 if hinted is not None:
                     wait = max(wait, min(hinted, self.retry_after_cap))
-            if attempt >= self.max_attempts:
-                raise self._error(f"The AI service failed {attempt} times (last: {reason}).", True, sent)
-            if time.monotonic() + wait >= deadline:
-                raise self._error(
-                    f"The AI service failed ({reason}) and there is no time left to retry within "
-                    f"{self.timeout:g} seconds.",
-                    True,
-                    sent,
-                )
-            logger.warning("%s attempt %d failed (%s); retrying in %.1f s.", self, attempt, reason, wait)
-            time.sleep(wait)
+            self._wait_to_retry(attempt, reason, wait, deadline, sent)
         progress(90)
+        return self._result(kind, article, data, sent)
+
+    def _wait_to_retry(self, attempt: int, reason: str, wait: float, deadline: float, sent: int) -> None:
+        """Sleep before the next attempt, or give up: no attempts or no time left."""
+        if attempt >= self.max_attempts:
+            raise self._error(f"The AI service failed {attempt} times (last: {reason}).", True, sent)
+        if time.monotonic() + wait >= deadline:
+            raise self._error(
+                f"The AI service failed ({reason}) and there is no time left to retry within "
+                f"{self.timeout:g} seconds.",
+                True,
+                sent,
+            )
+        logger.warning("%s attempt %d failed (%s); retrying in %.1f s.", self, attempt, reason, wait)
+        time.sleep(wait)
+
+    def _result(self, kind: str, article: ArticleInput, data: bytes, sent: int) -> ProviderResult:
         try:
             output, tokens_in, tokens_out = self._parse(data)
             check_spans(kind, validate(kind, output), article.body)

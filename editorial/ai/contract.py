@@ -1,6 +1,7 @@
-"""The AI-assist seam: what a provider is given, what it must return, and which provider runs.
+"""The AI-assist contract: what a provider is given and what it must return.
 
-Providers live in their own modules (`ai_local`, `ai_openai`) and return plain dataclasses. Their output
+Providers (`editorial.ai.local`, `editorial.ai.openai_compat`) import this module, never the other way
+round, and return plain dataclasses; `editorial.ai.get_provider` picks the one that runs. Their output
 is untrusted data: it is validated against the kind's JSON schema here and stored as a suggestion; it is
 never acted on until a person accepts part of it.
 """
@@ -14,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 import jsonschema
-from django.conf import settings
 
 KINDS = ("claims", "entities", "metadata", "quality", "suggest")
 # Bump when prompts, rules or schemas change: the ledger records which version produced each output.
@@ -249,15 +249,3 @@ def validate(kind: str, output: object) -> dict:
     except jsonschema.ValidationError as exc:
         raise ProviderError(f"The {kind} output does not match its schema: {exc.message[:300]}") from exc
     return output
-
-
-def get_provider() -> Provider:
-    if settings.AI_PROVIDER == "openai":
-        from editorial.ai_openai import OpenAIProvider
-
-        return OpenAIProvider(
-            base_url=settings.AI_BASE_URL, api_key=settings.AI_API_KEY, model=settings.AI_MODEL
-        )
-    from editorial.ai_local import LocalProvider
-
-    return LocalProvider()
