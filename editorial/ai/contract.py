@@ -177,9 +177,10 @@ SCHEMAS: dict[str, dict] = {
 class ProviderError(Exception):
     """A provider could not produce a valid answer. `retryable`: worth trying again later."""
 
-    def __init__(self, message: str, *, retryable: bool = False):
+    def __init__(self, message: str, *, retryable: bool = False, bytes_sent: int = 0):
         super().__init__(message)
         self.retryable = retryable
+        self.bytes_sent = bytes_sent  # what left the building even though nothing usable came back
 
 
 @dataclass(frozen=True)
@@ -243,9 +244,10 @@ _VALIDATORS = {kind: jsonschema.Draft202012Validator(schema) for kind, schema in
 
 
 def validate(kind: str, output: object) -> dict:
-    """Reject anything that is not exactly the kind's shape."""
+    """Reject anything that is not exactly the kind's shape (every schema is an object's)."""
     try:
         _VALIDATORS[kind].validate(output)
     except jsonschema.ValidationError as exc:
         raise ProviderError(f"The {kind} output does not match its schema: {exc.message[:300]}") from exc
+    assert isinstance(output, dict)
     return output

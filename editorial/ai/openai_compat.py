@@ -302,8 +302,9 @@ class OpenAIProvider:
 
     def _result(self, kind: str, article: ArticleInput, data: bytes, sent: int) -> ProviderResult:
         try:
-            output, tokens_in, tokens_out = self._parse(data)
-            check_spans(kind, validate(kind, output), article.body)
+            parsed, tokens_in, tokens_out = self._parse(data)
+            output = validate(kind, parsed)
+            check_spans(kind, output, article.body)
         except ProviderError as exc:
             exc.bytes_sent = sent
             raise

@@ -129,7 +129,7 @@ def _longhand(acronym: str, longhands: list[str]) -> str | None:
     matching = [s for s in longhands if _initials(s) == letters]
     plural = acronym.endswith("s")
     same = [s for s in matching if s.endswith("s") == plural]
-    return (same or matching or [None])[0]
+    return next(iter(same or matching), None)
 
 
 def _surface_pattern(forms: list[str]) -> re.Pattern | None:

@@ -69,7 +69,8 @@ def _edits(doc: Doc, prose: list[Sentence]) -> dict[int, list[Edit]]:
 def _rewrite(doc: Doc, sentence: Sentence, edits: list[Edit]) -> dict | None:
     """One sentence with its edits made (last first, so offsets hold) and split if still too long."""
     original = doc.body[sentence.start : sentence.end]
-    rewrite, reasons, limit = original, [], len(original)
+    rewrite, limit = original, len(original)
+    reasons: list[str] = []
     for start, end, new, reason in sorted(edits, key=lambda e: e[0], reverse=True):
         a, b = start - sentence.start, end - sentence.start
         if b <= a or a < 0 or b > limit:
