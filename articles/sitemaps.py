@@ -17,4 +17,4 @@ class TopicSitemap(Sitemap):
     changefreq = "daily"
 
     def items(self):
-        return Topic.objects.filter(articles__status=Article.Status.PUBLISHED).distinct()
+        return Topic.objects.filter(articles__in=Article.objects.live()).distinct()

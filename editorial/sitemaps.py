@@ -1,5 +1,6 @@
 from django.contrib.sitemaps import Sitemap
 
+from articles.models import Article
 from editorial.models import Person, PolicyPage
 
 
@@ -7,7 +8,7 @@ class AuthorSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
-        return Person.objects.filter(articles__status="published").distinct()
+        return Person.objects.filter(articles__in=Article.objects.live()).distinct()
 
 
 class PolicySitemap(Sitemap):
