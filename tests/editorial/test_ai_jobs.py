@@ -13,6 +13,7 @@ from editorial import ai, services, tasks
 from editorial.ai.contract import PROMPT_VERSION, ProviderError, ProviderResult
 from editorial.models import AICall, AssistJob, Claim
 from editorial.services import AssistError
+from editorial.services import assist as assist_services
 from tests.factories import ArticleFactory
 
 BODY = (
@@ -180,7 +181,9 @@ def test_it_takes_over_a_job_whose_worker_died_and_drops_the_late_result(article
     stale.attempts = 1
     job = run(job)
     assert (job.status, job.attempts) == ("succeeded", 2)
-    late = services._ai_job_finish(stale, output={"claims": []}, result=ProviderResult(output={"claims": []}))
+    late = assist_services._ai_job_finish(
+        stale, output={"claims": []}, result=ProviderResult(output={"claims": []})
+    )
     assert late.output == DEFAULTS["claims"]  # the dead worker's late answer changed nothing
 
 

@@ -1,0 +1,100 @@
+"""The e-mail outbox (sending, resending) and the notifications of workflow moves."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from editorial import emails
+from editorial.celery import enqueue
+from editorial.models import OutgoingEmail
+
+log = logging.getLogger(__name__)
+
+MAX_EMAIL_ATTEMPTS = 5
+
+
+def email_send(email_id: int) -> OutgoingEmail | None:
+    """Send one outbox row, at most once: the row stays locked while it is sent and is marked sent in
+    the same transaction. A delivery failure is recorded on the row, then raised so the task retries."""
+    failure: Exception | None = None
+    with transaction.atomic():
+        email = OutgoingEmail.objects.select_for_update().filter(pk=email_id).first()
+        if email is None or email.status != OutgoingEmail.Status.QUEUED:
+            return email
+        email.attempts += 1
+        message = EmailMultiAlternatives(
+            email.subject, email.body_text, settings.DEFAULT_FROM_EMAIL, [email.to]
+        )
+        if email.body_html:
+            message.attach_alternative(email.body_html, "text/html")
+        try:
+            message.send()
+        except Exception as exc:
+            failure = exc
+            email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if email.attempts >= MAX_EMAIL_ATTEMPTS:
+                email.status = OutgoingEmail.Status.FAILED
+            log.warning("email %s to %s failed (attempt %s): %s", email.pk, email.to, email.attempts, exc)
+        else:
+            email.status = OutgoingEmail.Status.SENT
+            email.sent_at = timezone.now()
+        email.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+    if failure is not None and email.status == OutgoingEmail.Status.QUEUED:
+        raise failure
+    return email
+
+
+def email_resend_unsent(*, older_than: timedelta = timedelta(minutes=10)) -> int:
+    """Ring the bell again for e-mails whose Celery message was lost (Redis restart, worker crash)."""
+    cutoff = timezone.now() - older_than
+    ids = list(
+        OutgoingEmail.objects.filter(status=OutgoingEmail.Status.QUEUED, created_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )[:500]
+    )
+    for pk in ids:
+        enqueue("editorial.tasks.send_email", pk)
+    return len(ids)
+
+
+def _reviewers_of(article):
+    """The responsible editor; while none is assigned, every editor who may review."""
+    if article.editor_id and article.editor.user_id:
+        return [article.editor.user]
+    perm = Q(groups__permissions__codename="review_article") | Q(user_permissions__codename="review_article")
+    return list(get_user_model().objects.filter(perm, is_active=True).distinct())
+
+
+def article_notify(sender, *, article, transition, **kwargs) -> None:
+    """Tell the people a workflow move concerns (connected to articles' `article_moved`)."""
+    S = type(article).Status
+    by_author = {
+        S.CHANGES_REQUESTED: emails.article_changes_requested,
+        S.APPROVED: emails.article_approved,
+        S.PUBLISHED: emails.article_published,
+    }
+    if transition.to_status == S.IN_REVIEW:
+        send, recipients = emails.article_submitted, _reviewers_of(article)
+    elif transition.to_status in by_author:
+        author = article.author.user
+        send, recipients = by_author[transition.to_status], [author] if author else []
+    else:
+        return
+    ctx = {
+        "article": article,
+        "transition": transition,
+        "admin_url": settings.SITE_URL + reverse("admin:articles_article_change", args=[article.pk]),
+        "public_url": settings.SITE_URL + article.get_absolute_url(),
+    }
+    for user in recipients:
+        if user.email and user.pk != transition.by_id:  # nobody is told of their own action
+            send(user.email, ctx)

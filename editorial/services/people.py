@@ -1,0 +1,75 @@
+"""People, disclosures and policy pages: who may change them."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from editorial.models import Disclosure, Person, PolicyPage
+
+log = logging.getLogger(__name__)
+
+
+class PeopleError(Exception):
+    """A change to a profile, a disclosure or a policy page that the acting person may not make."""
+
+
+def _manages_people(user) -> bool:
+    return user.has_perm("editorial.manage_people")
+
+
+def _save_version(obj, *, by, reason: str):
+    obj._history_user = by
+    obj._change_reason = reason
+    obj.save()
+    return obj
+
+
+@transaction.atomic
+def person_save(person: Person, *, by, reason: str = "") -> Person:
+    """Save a profile. Editors who manage people change any; everyone else only their own, and never its
+    public address or the account it belongs to."""
+    if person.pk is None:
+        if not _manages_people(by):
+            raise PeopleError("Only an editor can add a person.")
+        return _save_version(person, by=by, reason=reason or "Created")
+    current = Person.objects.select_for_update().get(pk=person.pk)
+    if not _manages_people(by):
+        if current.user_id != by.pk:
+            raise PeopleError("You can change only your own profile.")
+        if (person.slug, person.user_id) != (current.slug, current.user_id):
+            raise PeopleError("Only an editor can change a profile's address or the account it belongs to.")
+    return _save_version(person, by=by, reason=reason or "Edited")
+
+
+def _may_disclose_for(person_id: int | None, by) -> bool:
+    return _manages_people(by) or Person.objects.filter(pk=person_id, user=by).exists()
+
+
+@transaction.atomic
+def disclosure_save(disclosure: Disclosure, *, by, reason: str = "") -> Disclosure:
+    """Save a disclosure of one's own (editors: anyone's); it cannot be moved to someone else's profile."""
+    if disclosure.pk is not None:
+        current = Disclosure.objects.select_for_update().get(pk=disclosure.pk)
+        if not _may_disclose_for(current.person_id, by):
+            raise PeopleError("You can change only your own disclosures.")
+    if not _may_disclose_for(disclosure.person_id, by):
+        raise PeopleError("You can disclose only on your own profile.")
+    return _save_version(disclosure, by=by, reason=reason or ("Edited" if disclosure.pk else "Disclosed"))
+
+
+@transaction.atomic
+def disclosure_delete(disclosure: Disclosure, *, by) -> None:
+    """Remove a disclosure made in error (one that ended is given an end date instead). Its versions stay."""
+    if not _may_disclose_for(disclosure.person_id, by):
+        raise PeopleError("You can remove only your own disclosures.")
+    disclosure._history_user = by
+    disclosure.delete()
+
+
+@transaction.atomic
+def policy_page_save(page: PolicyPage, *, by, reason: str = "") -> PolicyPage:
+    if not by.has_perm("editorial.change_policypage"):
+        raise PeopleError("Only an editor can change the publisher's policies.")
+    return _save_version(page, by=by, reason=reason or "Edited")
