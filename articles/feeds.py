@@ -17,7 +17,7 @@ class LatestArticlesFeed(Feed):
         return Article.objects.live().with_live_version()[:30]
 
     def item_title(self, item: Article) -> str:
-        return item.live_version.title
+        return item.public_title
 
     def item_description(self, item: Article) -> str:
         return item.live_version.dek

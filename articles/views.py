@@ -93,7 +93,7 @@ def article_json_ld(article: Article, absolute) -> dict:
     return {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
-        "headline": version.title,
+        "headline": article.public_title,
         "description": version.seo_description or version.dek,
         "url": absolute(article.get_absolute_url()),
         "mainEntityOfPage": absolute(article.get_absolute_url()),

@@ -17,8 +17,7 @@ class CorrectionsFeed(Feed):
         return Correction.objects.public()[:50]
 
     def item_title(self, item: Correction) -> str:
-        title = item.article.live_version.title if item.article.live_version else item.article.title
-        return f"{item.get_kind_display()}: {title}"
+        return f"{item.get_kind_display()}: {item.article.public_title}"
 
     def item_description(self, item: Correction) -> str:
         return item.note

@@ -110,9 +110,7 @@ def correction_request_receive(article: Article, *, data: dict, ip: str) -> Corr
 def _email_context(request: CorrectionRequest, **extra) -> dict:
     return {
         "request": request,
-        "article_title": request.article.live_version.title
-        if request.article.live_version
-        else request.article.title,
+        "article_title": request.article.public_title,
         "status_url": settings.SITE_URL + request.get_status_url(),
         "article_url": settings.SITE_URL + request.article.get_absolute_url(),
         **extra,
