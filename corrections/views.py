@@ -10,6 +10,7 @@ from articles.models import Article
 from corrections import services
 from corrections.forms import CorrectionRequestForm
 from corrections.models import Correction, CorrectionRequest
+from editorial.proxies import client_ip
 
 log = logging.getLogger(__name__)
 
@@ -17,15 +18,6 @@ LIMITED = {
     "ip": "You have sent several reports in the last few minutes. Please wait a little, then send this one.",
     "article": "This article has received many reports in the last hour; please try again later.",
 }
-
-
-def client_ip(request) -> str:
-    """The reader's address: the socket's, or the one the configured proxies saw."""
-    if settings.NUM_PROXIES:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
-        if len(forwarded) >= settings.NUM_PROXIES:
-            return forwarded[-settings.NUM_PROXIES]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 @never_cache
@@ -45,7 +37,7 @@ def new_request(request, slug: str):
     form = CorrectionRequestForm(request.POST)
     if not form.is_valid():
         return render(request, "corrections/new.html", {**context, "form": form}, status=400)
-    ip = services.ip_hash(client_ip(request))
+    ip = services.ip_hash(client_ip(request) or "")
     if form.looks_automated:
         log.warning("corrections: dropped an automated-looking request for %s from %s", slug, ip[:12])
         return render(request, "corrections/thanks.html", context)

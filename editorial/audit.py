@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from editorial.models import AuditEvent
+from editorial.proxies import client_ip
 
 # Admin pages that show what readers have not seen (a working copy, an old version, a diff, an AI job's
 # output, a reader's report), by URL name, with the model they show.
@@ -24,10 +25,6 @@ AUDITED_VIEWS: dict[str, str] = {
 }
 
 
-def client_address(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def audit_record(
     kind: str,
     *,
@@ -44,7 +41,7 @@ def audit_record(
         kind=kind,
         user=user,
         username=(username or (user.get_username() if user is not None else ""))[:150],
-        ip_address=client_address(request) if request is not None else None,
+        ip_address=client_ip(request) if request is not None else None,
         path=request.get_full_path()[:500] if request is not None else "",
         object_type=object_type,
         object_id=str(object_id)[:64],

@@ -167,7 +167,7 @@ AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
 # Order matters: the handler reads the (username, address) count first, then the address's.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
-AXES_CLIENT_IP_CALLABLE = "editorial.sign_in.client_ip"
+AXES_CLIENT_IP_CALLABLE = "editorial.proxies.client_ip"
 AXES_LOCKOUT_CALLABLE = "editorial.sign_in.lockout_response"
 # Attempts while locked out are refused without being counted: the cool-off ends when the page says.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False

@@ -9,7 +9,6 @@ is hashed.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 from datetime import datetime
 
 from axes.handlers.database import AxesDatabaseHandler
@@ -47,19 +46,6 @@ class LoginAttemptHandler(AxesDatabaseHandler):
         if per_address >= settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS:
             return max(per_username, get_failure_limit(request, credentials))
         return per_username
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address: the socket's, or the one the NUM_PROXIES proxies in front of us saw."""
-    address = request.META.get("REMOTE_ADDR") or None
-    if settings.NUM_PROXIES:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
-        if len(forwarded) >= settings.NUM_PROXIES:
-            address = forwarded[-settings.NUM_PROXIES]
-    try:
-        return str(ipaddress.ip_address(address)) if address else None
-    except ValueError:
-        return request.META.get("REMOTE_ADDR") or None
 
 
 def locked_until(request: HttpRequest, username: str | None) -> datetime:
