@@ -160,23 +160,10 @@ class ClaimAdmin(VersionedAdmin):
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        # Verdicts and check-worthiness go through their own pages, so each change is recorded with who,
-        # when and why (lowering a claim out of the publish gate is an editor's decision).
-        return [
-            "article",
-            "text",
-            "status",
-            "checkworthiness",
-            "origin",
-            "version",
-            "anchor",
-            "changed_in",
-            "checked_by",
-            "checked_at",
-            "note",
-            "created_by",
-            "created_at",
-        ]
+        # Only the assignment is edited here. Verdicts and check-worthiness go through their own pages, so
+        # each change is recorded with who, when and why (lowering a claim out of the publish gate is an
+        # editor's decision).
+        return [field for field in self.get_fields(request, obj) if field != "assigned_to"]
 
     @admin.display(description="Where in the text")
     def anchor(self, obj: Claim) -> str:
