@@ -19,7 +19,7 @@ from articles.admin_base import ReadOnlyAdmin, VersionedAdmin
 from articles.diff import version_diff
 from articles.editing import HEARTBEAT_SECONDS, editing_touch
 from articles.forms import ReviewNoteForm, WorkflowForm
-from articles.models import CONTENT_FIELDS, Article, HistoricalArticle, ReviewQueue, Topic, Transition
+from articles.models import TEXT_FIELDS, Article, HistoricalArticle, ReviewQueue, Topic, Transition
 
 
 @admin.register(Topic)
@@ -70,12 +70,13 @@ class ArticleForm(forms.ModelForm):
         theirs, for the conflict page."""
         if self.conflict is None:
             return None
-        typed = SimpleNamespace(**{field: getattr(self.instance, field) for field in CONTENT_FIELDS})
-        for field in ("title", "dek", "body", "seo_description", "author", "editor"):
-            value = self.cleaned_data.get(field, getattr(self.instance, field))
-            setattr(typed, field, value)
-            if field in ("author", "editor"):
-                setattr(typed, f"{field}_id", getattr(value, "pk", None))
+        # Fields the user may not edit (an author's byline) are not in cleaned_data: theirs stand.
+        fields = (*TEXT_FIELDS, "author", "editor")
+        typed = SimpleNamespace(**{f: self.cleaned_data.get(f, getattr(self.instance, f)) for f in fields})
+        typed.author_id, typed.editor_id = (
+            getattr(typed.author, "pk", None),
+            getattr(typed.editor, "pk", None),
+        )
         return {
             "theirs": version_diff(self.conflict.base, self.conflict.latest),
             "yours": version_diff(self.conflict.latest, typed),

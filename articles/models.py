@@ -11,7 +11,8 @@ from simple_history.models import HistoricalRecords
 from articles.markdown import render_markdown
 
 # The fields that make up what readers read; a change to any of them is a change of content.
-CONTENT_FIELDS = ("title", "dek", "body", "seo_description", "author_id", "editor_id")
+TEXT_FIELDS = ("title", "dek", "body", "seo_description")
+CONTENT_FIELDS = (*TEXT_FIELDS, "author_id", "editor_id")
 
 
 class Topic(models.Model):

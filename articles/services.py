@@ -15,7 +15,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from articles import gate
-from articles.models import CONTENT_FIELDS, Article, HistoricalArticle, ReviewNote, Transition
+from articles.models import CONTENT_FIELDS, TEXT_FIELDS, Article, HistoricalArticle, ReviewNote, Transition
 
 log = logging.getLogger(__name__)
 
@@ -257,9 +257,6 @@ def _check_gate(article: Article, override_reason: str) -> str:
             "overridden this time."
         )
     return f" (gate overridden: {reason}; problems: {' '.join(soft)})"
-
-
-TEXT_FIELDS = ("title", "dek", "body", "seo_description")
 
 
 def _wrote_approved_text(article: Article, user) -> bool:
