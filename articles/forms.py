@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from articles import services
+from articles.workflow import MOVES
 
 
 class WorkflowForm(forms.Form):
@@ -31,16 +32,8 @@ class WorkflowForm(forms.Form):
         "and is shown with the change. Leave empty for small fixes.",
     )
 
-    # action -> (fields shown, fields required, label of the note)
-    FIELDS = {
-        "submit": (["note"], [], "Note for the reviewer (optional)"),
-        "request_changes": (["note"], ["note"], "What needs to change (sent to the author)"),
-        "approve": (["note"], [], "Approval note (optional)"),
-        "publish": (["update_note", "override_reason"], [], ""),
-        "schedule": (["when", "override_reason"], ["when"], ""),
-        "unschedule": ([], [], ""),
-        "unpublish": (["note"], ["note"], "Why it is unpublished (kept in the history)"),
-    }
+    # action -> (fields shown, fields required, label of the note), as the workflow table has them
+    FIELDS = {name: (action.fields, action.required, action.note_label) for name, action in MOVES.items()}
 
     def __init__(self, *args, action: str, show_override: bool, republishing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

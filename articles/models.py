@@ -149,9 +149,6 @@ class Article(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", args=[self.slug])
 
-    def can_move_to(self, status: str) -> bool:
-        return status in ALLOWED.get(self.status, set())
-
     @property
     def is_live(self) -> bool:
         return self.live_version_id is not None
@@ -193,22 +190,6 @@ def content_hash(obj) -> str:
     return hashlib.sha256(json.dumps(values, default=str).encode()).hexdigest()
 
 
-S = Article.Status
-LIVE_STATES = {S.PUBLISHED, S.IN_REVIEW, S.CHANGES_REQUESTED, S.APPROVED, S.SCHEDULED}
-# The whole workflow: which status may follow which. articles.services._move() enforces it. A live
-# article goes through review again for its changes while readers keep seeing the live version, so
-# it may be unpublished from any of those states.
-ALLOWED: dict[str, set[str]] = {
-    S.DRAFT: {S.IN_REVIEW},
-    S.IN_REVIEW: {S.CHANGES_REQUESTED, S.APPROVED, S.UNPUBLISHED},
-    S.CHANGES_REQUESTED: {S.IN_REVIEW, S.UNPUBLISHED},
-    S.APPROVED: {S.PUBLISHED, S.SCHEDULED, S.IN_REVIEW, S.UNPUBLISHED},
-    S.SCHEDULED: {S.PUBLISHED, S.APPROVED, S.IN_REVIEW, S.UNPUBLISHED},
-    S.PUBLISHED: {S.IN_REVIEW, S.UNPUBLISHED},
-    S.UNPUBLISHED: {S.IN_REVIEW},
-}
-
-
 class Transition(models.Model):
     """One move through the workflow: who, when, from, to, why. The article's audit trail."""
 
@@ -221,7 +202,13 @@ class Transition(models.Model):
     )  # fmt: skip
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, help_text="What the person said with the move, to the next one.")
+    update_note = models.TextField(
+        blank=True, help_text="A republication's public note: the substantive update readers are told of."
+    )
+    override_reason = models.TextField(
+        blank=True, help_text="Why the editor published or scheduled over the publish gate's problems."
+    )
 
     class Meta:
         ordering = ["at", "pk"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from diff_match_patch import diff_match_patch
 from django.conf import settings
 from django.db import transaction
 from django.dispatch import Signal
@@ -16,6 +16,11 @@ from django.utils import timezone
 
 from articles import gate
 from articles.models import CONTENT_FIELDS, TEXT_FIELDS, Article, HistoricalArticle, ReviewNote, Transition
+from articles.versions import save_unversioned, save_version
+from articles.workflow import ACTIONS, can_review, owns_or_reviews, refusal, state_allows
+from articles.workflow import available_actions as available_actions  # the admin asks services
+
+S = Article.Status
 
 log = logging.getLogger(__name__)
 
@@ -28,24 +33,27 @@ class ArticleActionError(Exception):
     """An action the article's state or the acting user does not allow; the message says why."""
 
 
-def _move(article: Article, to: str, *, by, reason: str, note: str = "", version=None) -> Transition:
-    if not article.can_move_to(to):
+def _move(
+    article: Article, name: str, *, by, reason: str, note: str = "", version=None, **recorded
+) -> Transition:
+    """Take workflow action `name`: move the article to its status, as a new version, and record the move
+    (with `recorded`: the transition's update note or override reason)."""
+    if not state_allows(name, article):
+        to = Article.Status(ACTIONS[name].to).label.lower()
         raise ArticleActionError(
-            f"“{article.title}” is {article.get_status_display().lower()}; "
-            f"it cannot become {Article.Status(to).label.lower()}."
+            f"“{article.title}” is {article.get_status_display().lower()}; it cannot become {to}."
         )
     from_status = article.status
-    article.status = to
-    article._change_reason = reason
-    article._history_user = by
-    article.save()
+    article.status = ACTIONS[name].to
+    save_version(article, by=by, reason=reason)
     transition = Transition.objects.create(
         article=article,
         from_status=from_status,
-        to_status=to,
+        to_status=article.status,
         version=version or article.history.latest(),
         by=by,
         note=note,
+        **recorded,
     )
     article_moved.send(sender=Article, article=article, transition=transition)
     return transition
@@ -57,115 +65,16 @@ def _lock(article: Article) -> Article:
     return article
 
 
-def can_review(user) -> bool:
-    return user.has_perm("articles.review_article")
-
-
-def can_publish(user) -> bool:
-    return user.has_perm("articles.publish_article")
-
-
-def owns_or_reviews(article: Article, user) -> bool:
-    return article.author.user_id == user.pk or can_review(user)
-
-
-@dataclass(frozen=True)
-class Action:
-    label: str
-    to: str | None  # the status it moves to; None for actions that change content, not status
-    allowed: Callable[[Article, object], bool]
-    refused: str  # what the user is told when `allowed` says no
-    only_from: frozenset[str] | None = None  # narrower than the transitions map, where it must be
-
-
-S = Article.Status
-_REVIEWER = "Only an editor can {}."
-_PUBLISHER = "Only an editor with publishing rights can {}."
-# Every workflow action, who may take it and where it leads. The services enforce it; the admin reads
-# it to offer only the buttons that will work.
-ACTIONS: dict[str, Action] = {
-    "submit": Action(
-        "Submit for review",
-        S.IN_REVIEW,
-        owns_or_reviews,
-        "Only the article's author or an editor can submit it for review.",
-        # Not from scheduled: an editor cancels the schedule first.
-        only_from=frozenset({S.DRAFT, S.CHANGES_REQUESTED, S.APPROVED, S.PUBLISHED, S.UNPUBLISHED}),
-    ),
-    "request_changes": Action(
-        "Request changes",
-        S.CHANGES_REQUESTED,
-        lambda a, u: can_review(u),
-        _REVIEWER.format("request changes"),
-    ),
-    "approve": Action(
-        "Approve",
-        S.APPROVED,
-        lambda a, u: can_review(u),
-        _REVIEWER.format("approve articles"),
-        only_from=frozenset({S.IN_REVIEW}),
-    ),
-    "publish": Action("Publish now", S.PUBLISHED, lambda a, u: can_publish(u), _PUBLISHER.format("publish")),
-    "schedule": Action("Schedule", S.SCHEDULED, lambda a, u: can_publish(u), _PUBLISHER.format("schedule")),
-    "unschedule": Action(
-        "Cancel schedule",
-        S.APPROVED,
-        lambda a, u: can_publish(u),
-        _PUBLISHER.format("cancel a schedule"),
-        only_from=frozenset({S.SCHEDULED}),
-    ),
-    "unpublish": Action(
-        "Unpublish", S.UNPUBLISHED, lambda a, u: can_publish(u), _PUBLISHER.format("unpublish")
-    ),
-    "restore": Action(
-        "Restore this version",
-        None,
-        owns_or_reviews,
-        "Only the article's author or an editor can restore its versions.",
-    ),
-    "comment": Action(
-        "Add a review note",
-        None,
-        owns_or_reviews,
-        "Only the article's author or an editor can comment on it.",
-    ),
-}
-
-
-def _state_allows(name: str, article: Article) -> bool:
-    action = ACTIONS[name]
-    if action.only_from is not None and article.status not in action.only_from:
-        return False
-    if name == "unpublish" and not article.is_live:
-        return False
-    return action.to is None or article.can_move_to(action.to)
-
-
-def available_actions(article: Article, user) -> list[str]:
-    """The status changes this user may make to the article now."""
-    return [
-        name
-        for name, action in ACTIONS.items()
-        if action.to is not None and action.allowed(article, user) and _state_allows(name, article)
-    ]
-
-
 def _authorize(name: str, article: Article, by) -> None:
-    action = ACTIONS[name]
-    if not action.allowed(article, by):
-        raise ArticleActionError(action.refused)
-    if not _state_allows(name, article):
-        state = article.get_status_display().lower()
-        if name == "unpublish":
-            raise ArticleActionError(f"“{article.title}” is not live; there is nothing to unpublish.")
-        raise ArticleActionError(f"“{article.title}” is {state}: you cannot {action.label.lower()} it now.")
+    if refused := refusal(name, article, by):
+        raise ArticleActionError(refused)
 
 
 @transaction.atomic
 def article_submit(article: Article, *, by, note: str = "") -> Article:
     _authorize("submit", _lock(article), by)
     article.review_requested_at = timezone.now()
-    _move(article, S.IN_REVIEW, by=by, reason="Submitted for review", note=note)
+    _move(article, "submit", by=by, reason="Submitted for review", note=note)
     return article
 
 
@@ -174,7 +83,7 @@ def article_request_changes(article: Article, *, by, note: str) -> Article:
     _authorize("request_changes", _lock(article), by)
     if not note.strip():
         raise ArticleActionError("Say what needs to change: the note goes to the author.")
-    transition = _move(article, S.CHANGES_REQUESTED, by=by, reason="Changes requested", note=note.strip())
+    transition = _move(article, "request_changes", by=by, reason="Changes requested", note=note.strip())
     ReviewNote.objects.create(
         article=article,
         version=transition.version,
@@ -191,18 +100,15 @@ def article_approve(article: Article, *, by, note: str = "") -> Article:
     _authorize("approve", _lock(article), by)
     note = note.strip()
     transition = _move(
-        article, S.APPROVED, by=by, reason=f"Approved: {note}" if note else "Approved", note=note
+        article, "approve", by=by, reason=f"Approved: {note}" if note else "Approved", note=note
     )
     article.approved_version = transition.version
-    article.save_without_historical_record(update_fields=["approved_version"])
+    save_unversioned(article, "approved_version")
     if note:
         ReviewNote.objects.create(
             article=article, version=transition.version, kind=ReviewNote.Kind.APPROVAL, body=note, by=by
         )
     return article
-
-
-OVERRIDDEN = "Gate overridden: "  # how a publication's transition note records an override
 
 
 def reason_refused(reason: str) -> str | None:
@@ -228,13 +134,7 @@ def _last_override(article: Article) -> str:
     moves = article.transitions.filter(to_status__in=[S.PUBLISHED, S.SCHEDULED]).order_by("-at", "-pk")
     if article.status == S.SCHEDULED:
         moves = moves.exclude(pk=moves.filter(to_status=S.SCHEDULED).values("pk")[:1])
-    for move in moves.exclude(note=""):
-        if move.to_status == S.SCHEDULED:
-            return move.note  # a schedule's note is its override reason and nothing else
-        for line in move.note.splitlines():
-            if line.startswith(OVERRIDDEN):
-                return line.removeprefix(OVERRIDDEN)
-    return ""
+    return moves.exclude(override_reason="").values_list("override_reason", flat=True).first() or ""
 
 
 def _check_gate(article: Article, override_reason: str) -> str:
@@ -308,22 +208,18 @@ def article_publish(article: Article, *, by, override_reason: str = "", update_n
     article.published_at = article.published_at or now
     article.scheduled_for = None
     article.scheduled_by = None
-    notes = [
-        f"{OVERRIDDEN}{override_reason.strip()}" if overridden else "",
-        f"Update: {update_note.strip()}" if update_note.strip() else "",
-    ]
     reason = "Published" + (" as an update" if update_note.strip() else "") + overridden
     _move(
         article,
-        S.PUBLISHED,
+        "publish",
         by=by,
         reason=reason,
-        note="\n".join(n for n in notes if n),
         version=article.approved_version,
+        update_note=update_note.strip(),
+        override_reason=override_reason.strip() if overridden else "",
     )
     article.live_version = article.approved_version
-    # The pointer is not content: saving it must not create another version.
-    article.save_without_historical_record(update_fields=["live_version"])
+    save_unversioned(article, "live_version")
     return article
 
 
@@ -340,11 +236,11 @@ def article_schedule(article: Article, *, by, when: datetime, override_reason: s
     # The override reason travels with the schedule, for the publication it stands for.
     _move(
         article,
-        S.SCHEDULED,
+        "schedule",
         by=by,
         reason=reason,
-        note=override_reason.strip() if overridden else "",
         version=article.approved_version,
+        override_reason=override_reason.strip() if overridden else "",
     )
     return article
 
@@ -354,7 +250,7 @@ def article_unschedule(article: Article, *, by) -> Article:
     _authorize("unschedule", _lock(article), by)
     article.scheduled_for = None
     article.scheduled_by = None
-    _move(article, S.APPROVED, by=by, reason="Schedule cancelled", version=article.approved_version)
+    _move(article, "unschedule", by=by, reason="Schedule cancelled", version=article.approved_version)
     return article
 
 
@@ -367,14 +263,14 @@ def article_unpublish(article: Article, *, by, reason: str) -> Article:
     article.scheduled_by = None
     _move(
         article,
-        S.UNPUBLISHED,
+        "unpublish",
         by=by,
         reason=f"Unpublished: {reason.strip()}",
         note=reason.strip(),
         version=article.live_version,
     )
     article.live_version = None
-    article.save_without_historical_record(update_fields=["live_version"])
+    save_unversioned(article, "live_version")
     return article
 
 
@@ -385,10 +281,95 @@ def article_withdraw_approval(article: Article, *, by, reason: str) -> Article:
     _lock(article)
     article.scheduled_for = None
     article.scheduled_by = None
-    _move(article, S.IN_REVIEW, by=by, reason=f"Approval withdrawn: {reason}", note=reason)
+    _move(article, "withdraw_approval", by=by, reason=f"Approval withdrawn: {reason}", note=reason)
     article.approved_version = article.live_version
-    article.save_without_historical_record(update_fields=["approved_version"])
+    save_unversioned(article, "approved_version")
     return article
+
+
+# Strict: a correction lands in a draft only where the surrounding text is unchanged, wherever it moved.
+_patcher = diff_match_patch()
+_patcher.Match_Threshold = 0.01
+_patcher.Match_Distance = 10**9
+_patcher.Patch_DeleteThreshold = 0.0
+_patcher.Patch_Margin = 8  # with Match_MaxBits 32, a larger margin makes patch_splitMax loop forever
+
+
+def _apply_to_draft(live_body: str, corrected_body: str, draft_body: str) -> str | None:
+    patches = _patcher.patch_make(live_body, corrected_body)
+    patched, applied = _patcher.patch_apply(patches, draft_body)
+    return patched if all(applied) else None
+
+
+@dataclass(frozen=True)
+class CorrectedVersion:
+    previous: HistoricalArticle  # the version readers saw until now
+    corrected: HistoricalArticle  # the version they see from now on
+    published_at: datetime
+
+
+@transaction.atomic
+def article_publish_correction(article: Article, *, by, body: str, label: str, note: str) -> CorrectedVersion:
+    """Publish the live text with `body` corrected as a new live version at once, and move the Updated
+    date. Called by the corrections desk's services once they have checked the actor and the note.
+
+    Unpublished edits in the draft are kept: the correction is applied to them too when it fits;
+    otherwise the draft is left as it was and a review note tells its author and editor what to merge.
+    An approval of a draft made before the correction is withdrawn: its text is stale."""
+    _lock(article)
+    if not article.is_live:
+        raise ArticleActionError("The article is not live: correct the draft and publish it instead.")
+    live = article.live_version
+    body = body.replace("\r\n", "\n").strip()
+    if body == live.body:
+        raise ArticleActionError("The corrected text is the same as the live text: change the passage first.")
+    draft = {field: getattr(article, field) for field in CONTENT_FIELDS}
+    draft_changed = article.content_hash != live.content_hash
+    pending = article.approved_version_id not in (None, live.pk) and article.status in (
+        S.APPROVED,
+        S.SCHEDULED,
+    )
+
+    for field in CONTENT_FIELDS:
+        setattr(article, field, getattr(live, field))
+    article.body, article.updated_at = body, timezone.now()
+    save_version(article, by=by, reason=f"{label} published: {note}")
+    corrected = article.history.latest()
+    article.live_version = corrected
+    if not pending:
+        article.approved_version = corrected
+    save_unversioned(article, "live_version", "approved_version")
+    if draft_changed:
+        _keep_draft(article, draft, live, corrected, by=by, label=label, note=note)
+    if pending:
+        article_withdraw_approval(
+            article, by=by, reason=f"A {label.lower()} was published since this draft was approved."
+        )
+    return CorrectedVersion(live, corrected, article.updated_at)
+
+
+def _keep_draft(article: Article, draft: dict, live, corrected, *, by, label: str, note: str) -> None:
+    """Put the unpublished edits back over the corrected version, with the correction where it fits."""
+    for field, value in draft.items():
+        setattr(article, field, value)
+    patched = _apply_to_draft(live.body, corrected.body, draft["body"])
+    if patched is not None:
+        article.body = patched
+        save_version(article, by=by, reason=f"{label} applied to the unpublished draft too")
+        return
+    save_version(
+        article, by=by, reason=f"Draft kept as it was: the {label.lower()} must be merged into it by hand"
+    )
+    ReviewNote.objects.create(
+        article=article,
+        version=article.history.latest(),
+        by=by,
+        body=(
+            f"A {label.lower()} was published while this draft had unpublished edits, and it could not "
+            f"be applied to them automatically. Merge it before the draft is published: compare version "
+            f"#{live.pk} with #{corrected.pk}. Note: {note}"
+        ),
+    )
 
 
 @transaction.atomic
@@ -401,10 +382,9 @@ def article_restore_version(article: Article, version: HistoricalArticle, *, by)
     for field in CONTENT_FIELDS:
         setattr(article, field, getattr(version, field))
     when = timezone.localtime(version.history_date)
-    article._change_reason = f"Restored the version of {when:%Y-%m-%d %H:%M} (#{version.history_id})"
-    article._history_user = by
-    article.save()
-    return article
+    return save_version(
+        article, by=by, reason=f"Restored the version of {when:%Y-%m-%d %H:%M} (#{version.history_id})"
+    )
 
 
 @transaction.atomic
@@ -429,10 +409,12 @@ def publish_due_articles(*, now: datetime | None = None) -> int:
                 continue  # another worker has it, or it was published or rescheduled meanwhile
             # The editor's reason for scheduling over the gate stands for this publication; _check_gate
             # knows it is this schedule's reason, not "the same as last time".
-            override = Transition.objects.filter(article=article, to_status=Article.Status.SCHEDULED).last()
+            schedule = Transition.objects.filter(article=article, to_status=S.SCHEDULED).last()
             try:
                 article_publish(
-                    article, by=article.scheduled_by, override_reason=override.note if override else ""
+                    article,
+                    by=article.scheduled_by,
+                    override_reason=schedule.override_reason if schedule else "",
                 )
             except ArticleActionError as exc:
                 log.warning("scheduled publication of article %s failed: %s", article.pk, exc)
@@ -489,7 +471,4 @@ def article_save(article: Article, *, by, reason: str, base_version_id: int | No
             raise conflict
     elif not can_review(by) and getattr(article.author, "user_id", None) != by.pk:
         raise ArticleActionError("Authors write articles under their own name.")
-    article._history_user = by
-    article._change_reason = reason
-    article.save()
-    return article
+    return save_version(article, by=by, reason=reason)

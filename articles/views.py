@@ -161,7 +161,7 @@ class ChangesView(DetailView):
 def public_changes(article: Article) -> list[dict]:
     """Each version that went live, by publication or by correction, with what changed before it."""
     published = [
-        (transition.at, transition.version, _update_note(transition.note), "")
+        (transition.at, transition.version, transition.update_note, "")
         for transition in Transition.objects.filter(article=article, to_status=Article.Status.PUBLISHED)
         .select_related("version", "version__author", "version__editor")
         .order_by("at", "pk")
@@ -202,9 +202,3 @@ def _public_diffs(previous, version) -> list[dict]:
         for diff in version_diff(previous, version, PUBLIC_FIELDS)
         if diff.changed
     ]
-
-
-def _update_note(note: str) -> str:
-    return next(
-        (line.removeprefix("Update: ") for line in note.splitlines() if line.startswith("Update: ")), ""
-    )

@@ -10,7 +10,6 @@ import re
 from collections.abc import Iterable
 from datetime import timedelta
 
-from diff_match_patch import diff_match_patch
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -18,7 +17,8 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from articles import services as article_services
-from articles.models import CONTENT_FIELDS, Article, ReviewNote
+from articles.models import Article
+from articles.versions import save_version
 from corrections.models import Correction, CorrectionRequest
 from editorial import emails
 
@@ -138,9 +138,7 @@ def _locked(request: CorrectionRequest) -> CorrectionRequest:
 def correction_request_assign(request: CorrectionRequest, *, to, by) -> CorrectionRequest:
     _require_desk(by)
     _locked(request).assigned_to = to
-    request._history_user = by
-    request.save(update_fields=["assigned_to"])
-    return request
+    return save_version(request, by=by, update_fields=["assigned_to"])
 
 
 @transaction.atomic
@@ -154,9 +152,7 @@ def correction_request_mark(request: CorrectionRequest, *, status: str, by) -> C
     request.status = status
     if status == R.SPAM:
         request.decided_at, request.decided_by = timezone.now(), by
-    request._history_user = by
-    request.save()
-    return request
+    return save_version(request, by=by)
 
 
 @transaction.atomic
@@ -172,8 +168,7 @@ def correction_requests_merge(requests: Iterable[CorrectionRequest], *, into: Co
             raise CorrectionError(f"{request.reference} is about another article than {into.reference}.")
         request.status, request.duplicate_of = R.DUPLICATE, into
         request.decided_at, request.decided_by = timezone.now(), by
-        request._history_user = by
-        request.save()
+        save_version(request, by=by)
         merged += 1
     return merged
 
@@ -192,8 +187,7 @@ def correction_decline(request: CorrectionRequest, *, by, reply: str) -> Correct
         each.status = R.DECLINED if each.pk == request.pk else each.status
         each.reply = reply.strip()
         each.decided_at, each.decided_by = timezone.now(), by
-        each._history_user = by
-        each.save()
+        save_version(each, by=by)
         if each.email:
             emails.correction_declined(each.email, _email_context(each))
     return request
@@ -201,99 +195,30 @@ def correction_decline(request: CorrectionRequest, *, by, reply: str) -> Correct
 
 # Acceptance
 
-_patcher = diff_match_patch()
-# Strict: a correction lands in a draft only where the surrounding text is unchanged, wherever it moved.
-_patcher.Match_Threshold = 0.01
-_patcher.Match_Distance = 10**9
-_patcher.Patch_DeleteThreshold = 0.0
-_patcher.Patch_Margin = 8  # with Match_MaxBits 32, a larger margin makes patch_splitMax loop forever
-
-
-def _apply_to_draft(live_body: str, corrected_body: str, draft_body: str) -> str | None:
-    patches = _patcher.patch_make(live_body, corrected_body)
-    patched, applied = _patcher.patch_apply(patches, draft_body)
-    return patched if all(applied) else None
-
 
 @transaction.atomic
 def correction_publish(article: Article, *, by, body: str, kind: str, note: str, requests=()) -> Correction:
-    """Publish corrected text as a new live version with a public note, and move the Updated date.
-
-    Unpublished edits in the draft are kept: the correction is applied to them too when it fits;
-    otherwise the draft is left as it was and a review note tells its author and editor what to merge.
-    """
+    """Publish corrected text as a new live version with a public note (articles moves the pointer, the
+    Updated date and the draft), and record the correction for readers."""
     if not _can_decide(by):
         raise CorrectionError("Only the corrections desk can publish a correction.")
     if not note.strip():
         raise CorrectionError("Write the public note: what was wrong and what is right.")
-    article.refresh_from_db(from_queryset=Article.objects.select_for_update())
-    if not article.is_live:
-        raise CorrectionError("The article is not live: correct the draft and publish it instead.")
-    live = article.live_version
-    body = body.replace("\r\n", "\n").strip()
-    if body == live.body:
-        raise CorrectionError("The corrected text is the same as the live text: change the passage first.")
-    draft = {field: getattr(article, field) for field in CONTENT_FIELDS}
-    draft_changed = article.content_hash != live.content_hash
-    pending_approval = article.approved_version_id not in (None, live.pk) and article.status in (
-        Article.Status.APPROVED,
-        Article.Status.SCHEDULED,
-    )
-    now = timezone.now()
     label = Correction.Kind(kind).label
-
-    # 1. The live text, corrected, becomes a new version and goes live at once.
-    for field in CONTENT_FIELDS:
-        setattr(article, field, getattr(live, field))
-    article.body = body
-    article.updated_at = now
-    article._history_user = by
-    article._change_reason = f"{label} published: {note.strip()}"
-    article.save()
-    corrected = article.history.latest()
-    article.live_version = corrected
-    if not pending_approval:
-        article.approved_version = corrected
-    article.save_without_historical_record(update_fields=["live_version", "approved_version"])
-
-    # 2. The draft keeps its unpublished edits, with the correction where it fits.
-    if draft_changed:
-        for field, value in draft.items():
-            setattr(article, field, value)
-        patched = _apply_to_draft(live.body, body, draft["body"])
-        article._history_user = by
-        if patched is not None:
-            article.body = patched
-            article._change_reason = f"{label} applied to the unpublished draft too"
-        else:
-            article._change_reason = (
-                f"Draft kept as it was: the {label.lower()} must be merged into it by hand"
-            )
-        article.save()
-        if patched is None:
-            ReviewNote.objects.create(
-                article=article,
-                version=article.history.latest(),
-                by=by,
-                body=(
-                    f"A {label.lower()} was published while this draft had unpublished edits, and it "
-                    f"could not be applied to them automatically. Merge it before the draft is published: "
-                    f"compare version #{live.pk} with #{corrected.pk}. Note: {note.strip()}"
-                ),
-            )
-    if pending_approval:
-        article_services.article_withdraw_approval(
-            article, by=by, reason=f"A {label.lower()} was published since this draft was approved."
+    try:
+        published = article_services.article_publish_correction(
+            article, by=by, body=body, label=label, note=note.strip()
         )
-
+    except article_services.ArticleActionError as exc:
+        raise CorrectionError(str(exc)) from exc
     correction = Correction.objects.create(
         article=article,
         kind=kind,
         note=note.strip(),
-        published_at=now,
+        published_at=published.published_at,
         accepted_by=by,
-        from_version=live,
-        to_version=corrected,
+        from_version=published.previous,
+        to_version=published.corrected,
     )
     correction.requests.set(requests)
     return correction
@@ -322,8 +247,7 @@ def correction_accept(request: CorrectionRequest, *, by, body: str, kind: str, n
             each.status = R.ACCEPTED
         each.reply = reply
         each.decided_at, each.decided_by = correction.published_at, by
-        each._history_user = by
-        each.save()
+        save_version(each, by=by)
         if each.email:
             emails.correction_accepted(each.email, _email_context(each, correction=correction))
     return correction

@@ -6,6 +6,7 @@ import logging
 
 from django.db import transaction
 
+from articles.versions import delete_version, save_version
 from editorial.models import Disclosure, Person, PolicyPage
 
 log = logging.getLogger(__name__)
@@ -19,13 +20,6 @@ def _manages_people(user) -> bool:
     return user.has_perm("editorial.manage_people")
 
 
-def _save_version(obj, *, by, reason: str):
-    obj._history_user = by
-    obj._change_reason = reason
-    obj.save()
-    return obj
-
-
 @transaction.atomic
 def person_save(person: Person, *, by, reason: str = "") -> Person:
     """Save a profile. Editors who manage people change any; everyone else only their own, and never its
@@ -33,14 +27,14 @@ def person_save(person: Person, *, by, reason: str = "") -> Person:
     if person.pk is None:
         if not _manages_people(by):
             raise PeopleError("Only an editor can add a person.")
-        return _save_version(person, by=by, reason=reason or "Created")
+        return save_version(person, by=by, reason=reason or "Created")
     current = Person.objects.select_for_update().get(pk=person.pk)
     if not _manages_people(by):
         if current.user_id != by.pk:
             raise PeopleError("You can change only your own profile.")
         if (person.slug, person.user_id) != (current.slug, current.user_id):
             raise PeopleError("Only an editor can change a profile's address or the account it belongs to.")
-    return _save_version(person, by=by, reason=reason or "Edited")
+    return save_version(person, by=by, reason=reason or "Edited")
 
 
 def _may_disclose_for(person_id: int | None, by) -> bool:
@@ -56,7 +50,7 @@ def disclosure_save(disclosure: Disclosure, *, by, reason: str = "") -> Disclosu
             raise PeopleError("You can change only your own disclosures.")
     if not _may_disclose_for(disclosure.person_id, by):
         raise PeopleError("You can disclose only on your own profile.")
-    return _save_version(disclosure, by=by, reason=reason or ("Edited" if disclosure.pk else "Disclosed"))
+    return save_version(disclosure, by=by, reason=reason or ("Edited" if disclosure.pk else "Disclosed"))
 
 
 @transaction.atomic
@@ -64,12 +58,11 @@ def disclosure_delete(disclosure: Disclosure, *, by) -> None:
     """Remove a disclosure made in error (one that ended is given an end date instead). Its versions stay."""
     if not _may_disclose_for(disclosure.person_id, by):
         raise PeopleError("You can remove only your own disclosures.")
-    disclosure._history_user = by
-    disclosure.delete()
+    delete_version(disclosure, by=by)
 
 
 @transaction.atomic
 def policy_page_save(page: PolicyPage, *, by, reason: str = "") -> PolicyPage:
     if not by.has_perm("editorial.change_policypage"):
         raise PeopleError("Only an editor can change the publisher's policies.")
-    return _save_version(page, by=by, reason=reason or "Edited")
+    return save_version(page, by=by, reason=reason or "Edited")

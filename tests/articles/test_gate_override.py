@@ -57,7 +57,7 @@ def test_it_accepts_a_real_reason_where_a_word_was_refused(approved, bob, unchec
         services.article_publish(approved, by=bob, override_reason="Trust me")
     services.article_publish(approved, by=bob, override_reason=REASON)
     assert approved.is_live
-    assert approved.transitions.last().note == f"Gate overridden: {REASON}"
+    assert approved.transitions.last().override_reason == REASON
 
 
 def test_it_refuses_the_reason_given_last_time(approved, alice, bob, unchecked_claims):
@@ -68,10 +68,7 @@ def test_it_refuses_the_reason_given_last_time(approved, alice, bob, unchecked_c
     services.article_publish(
         approved, by=bob, override_reason="The figures were re-checked against the minutes."
     )
-    assert (
-        approved.transitions.last().note
-        == "Gate overridden: The figures were re-checked against the minutes."
-    )
+    assert approved.transitions.last().override_reason == "The figures were re-checked against the minutes."
 
 
 def test_a_schedule_needs_a_new_reason_and_its_publication_keeps_it(approved, alice, bob, unchecked_claims):
@@ -89,7 +86,7 @@ def test_a_schedule_needs_a_new_reason_and_its_publication_keeps_it(approved, al
     assert services.publish_due_articles(now=timezone.now() + timedelta(minutes=10)) == 1
     approved.refresh_from_db()
     assert approved.status == Article.Status.PUBLISHED
-    assert approved.transitions.last().note == f"Gate overridden: {later}"
+    assert approved.transitions.last().override_reason == later
 
 
 def test_the_workflow_form_says_why_a_reason_is_refused(client, approved, alice, bob, unchecked_claims):

@@ -36,7 +36,7 @@ def test_it_records_an_editors_override(approved, bob, unchecked_claims):
     services.article_publish(approved, by=bob, override_reason="Claims verified by phone; notes filed.")
 
     transition = approved.transitions.last()
-    assert transition.note == "Gate overridden: Claims verified by phone; notes filed."
+    assert transition.override_reason == "Claims verified by phone; notes filed."
     assert transition.by == bob
     reason = approved.history.latest().history_change_reason
     assert reason.startswith("Published (gate overridden: Claims verified by phone; notes filed.")
@@ -59,4 +59,4 @@ def test_it_carries_a_schedules_override_to_the_publication(approved, bob, unche
     services.article_schedule(approved, by=bob, when=timezone.now() + timedelta(minutes=5),
                               override_reason="Desk confirmed the figures.")  # fmt: skip
     assert services.publish_due_articles(now=timezone.now() + timedelta(minutes=10)) == 1
-    assert approved.transitions.last().note == "Gate overridden: Desk confirmed the figures."
+    assert approved.transitions.last().override_reason == "Desk confirmed the figures."

@@ -133,7 +133,7 @@ def test_an_editor_overrides_the_gate_with_a_recorded_reason(claim, article, ali
     approve(article, alice, bob)
     article_services.article_publish(article, by=bob, override_reason="Checked with the council by phone.")
     transition = article.transitions.last()
-    assert transition.note == "Gate overridden: Checked with the council by phone."
+    assert transition.override_reason == "Checked with the council by phone."
     assert "1 check-worthy claim(s) have no verdict" in article.history.latest().history_change_reason
 
 

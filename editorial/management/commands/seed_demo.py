@@ -7,6 +7,7 @@ from django.db import transaction
 
 from articles import services as article_services
 from articles.models import Article, Topic
+from articles.versions import save_version
 from corrections import services as correction_services
 from corrections.models import Correction, CorrectionRequest
 from editorial import demo_content as demo
@@ -141,8 +142,6 @@ class Command(BaseCommand):
             editor=editor.person,
             seo_description=dek,
         )
-        article._history_user = author
-        article._change_reason = "Created"
-        article.save()
+        save_version(article, by=author, reason="Created")
         article.topics.set(topics)
         return article
