@@ -157,7 +157,7 @@ class Article(models.Model):
     def public_title(self) -> str:
         """The title readers saw: the live version's; once unpublished, that of the version that was live
         then; the working title only for an article that was never public."""
-        if self.live_version_id is not None:
+        if self.live_version is not None:
             return self.live_version.title
         last_public = (
             self.transitions.filter(to_status=Article.Status.UNPUBLISHED, version__isnull=False)
@@ -165,12 +165,12 @@ class Article(models.Model):
             .order_by("-at", "-pk")
             .first()
         )
-        return last_public.version.title if last_public else self.title
+        return last_public.version.title if last_public and last_public.version else self.title
 
     @property
     def has_unpublished_changes(self) -> bool:
         """The working copy differs from what readers see (needs live_version loaded)."""
-        return self.is_live and self.live_version.content_hash != self.content_hash
+        return self.live_version is not None and self.live_version.content_hash != self.content_hash
 
     @property
     def workflow_label(self) -> str:

@@ -169,16 +169,16 @@ def available_actions(article: Article, user: Any) -> list[str]:
 
 
 def refusal(name: str, article: Article, user: Any) -> str | None:
-    """Why `user` may not take action `name` on the article now; None if they may."""
+    """Why `user` may not take action `name` on the article now; None if they may. Without a user, only
+    whether the article's state allows it (for moves other services make once they checked the actor)."""
     action = ACTIONS[name]
-    if action.offered and not action.allowed(article, user):
+    if user is not None and not action.allowed(article, user):
         return action.refused
     if state_allows(name, article):
         return None
+    state = article.get_status_display().lower()
     if action.live_only and not article.is_live:
         return f"“{article.title}” is not live; there is nothing to {action.label.lower()}."
-    if not action.offered:
-        state, to = article.get_status_display().lower(), Article.Status(action.to).label.lower()
-        return f"“{article.title}” is {state}; it cannot become {to}."
-    state = article.get_status_display().lower()
+    if user is None and action.to is not None:
+        return f"“{article.title}” is {state}; it cannot become {Article.Status(action.to).label.lower()}."
     return f"“{article.title}” is {state}: you cannot {action.label.lower()} it now."

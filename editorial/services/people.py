@@ -38,7 +38,9 @@ def person_save(person: Person, *, by, reason: str = "") -> Person:
 
 
 def _may_disclose_for(person_id: int | None, by) -> bool:
-    return _manages_people(by) or Person.objects.filter(pk=person_id, user=by).exists()
+    if _manages_people(by):
+        return True
+    return person_id is not None and Person.objects.filter(pk=person_id, user=by).exists()
 
 
 @transaction.atomic
