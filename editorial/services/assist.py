@@ -13,6 +13,7 @@ from django.utils.text import slugify
 
 from articles.models import Article, ArticleEntity, Entity, Topic
 from articles.services import owns_or_reviews
+from articles.versions import save_version
 from editorial import ai
 from editorial.ai import contract
 from editorial.celery import enqueue, enqueue_on_commit
@@ -295,8 +296,14 @@ def _accepting(job: AssistJob, *, by, part: str, items: list) -> AssistJob:
     return job
 
 
+def _output(job: AssistJob) -> dict:
+    if job.output is None:
+        raise AssistError("The job has no result to accept.")
+    return job.output
+
+
 def _pick(job: AssistJob, key: str, indexes: list[int]) -> list[dict]:
-    items = job.output[key]
+    items = _output(job)[key]
     if not indexes or any(not 0 <= i < len(items) for i in indexes):
         raise AssistError("Choose at least one item from the job's output.")
     return [items[i] for i in sorted(set(indexes))]
@@ -357,12 +364,12 @@ def ai_job_accept_metadata(job: AssistJob, *, by, fields: list[str]):
     if not fields or not set(fields) <= {"dek", "seo_description", "topics"}:
         raise AssistError("Choose which suggested fields to use.")
     _accepting(job, by=by, part="metadata", items=sorted(fields))
-    output = job.output
+    output = _output(job)
     for name in {"dek", "seo_description"} & set(fields):
         setattr(article, name, output[name])
-    article._history_user = by
-    article._change_reason = f"AI metadata accepted by {by.get_username()}: {', '.join(sorted(fields))}"
-    article.save()
+    save_version(
+        article, by=by, reason=f"AI metadata accepted by {by.get_username()}: {', '.join(sorted(fields))}"
+    )
     if "topics" in fields:
         article.topics.add(*Topic.objects.filter(name__in=output["topics"]))
     return article
@@ -383,7 +390,6 @@ def ai_job_accept_suggestion(job: AssistJob, *, by, index: int):
         )
     _accepting(job, by=by, part="suggestions", items=[index])
     article.body = article.body.replace(item["original"], item["rewrite"], 1)
-    article._history_user = by
-    article._change_reason = f"AI suggestion accepted by {by.get_username()}: {item['reason'][:150]}"
-    article.save()
-    return article
+    return save_version(
+        article, by=by, reason=f"AI suggestion accepted by {by.get_username()}: {item['reason'][:150]}"
+    )

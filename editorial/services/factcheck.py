@@ -14,6 +14,7 @@ from django.utils import timezone
 from rapidfuzz import fuzz, process
 
 from articles.services import reason_refused
+from articles.versions import delete_version, save_version
 from editorial import web_client
 from editorial.celery import enqueue, enqueue_on_commit
 from editorial.models import Claim, Evidence
@@ -69,9 +70,7 @@ def claim_add(
         origin=origin,
         created_by=by,
     )
-    claim._history_user = by
-    claim.save()
-    return claim
+    return save_version(claim, by=by)
 
 
 CHECKWORTHINESS_CHANGED = "Check-worthiness"  # how the claim's history records a change of score
@@ -101,11 +100,9 @@ def claim_set_checkworthiness(claim: Claim, *, by, value: float, reason: str) ->
     if leaves_gate and not by.has_perm("articles.review_article"):
         raise FactCheckError("Only an editor can take a claim out of the publish gate.")
     claim.checkworthiness = value
-    claim._history_user = by
     out, reason = " (out of the publish gate)" if leaves_gate else "", " ".join(reason.split())
-    claim._change_reason = f"{CHECKWORTHINESS_CHANGED} {before:g} → {value:g}{out}: {reason}"
-    claim.save(update_fields=["checkworthiness"])
-    return claim
+    change = f"{CHECKWORTHINESS_CHANGED} {before:g} → {value:g}{out}: {reason}"
+    return save_version(claim, by=by, reason=change, update_fields=["checkworthiness"])
 
 
 @dataclass(frozen=True)
@@ -157,9 +154,7 @@ def claims_out_of_gate(article) -> list[GateRelease]:
 def claim_assign(claim: Claim, *, to, by) -> Claim:
     _require_checker(by)
     claim.assigned_to = to
-    claim._history_user = by
-    claim.save(update_fields=["assigned_to"])
-    return claim
+    return save_version(claim, by=by, update_fields=["assigned_to"])
 
 
 @transaction.atomic
@@ -172,10 +167,7 @@ def claim_record_verdict(claim: Claim, *, by, status: str, note: str) -> Claim:
     claim.refresh_from_db(from_queryset=Claim.objects.select_for_update())
     claim.status, claim.note = status, note.strip()
     claim.checked_by, claim.checked_at = by, timezone.now()
-    claim._history_user = by
-    claim._change_reason = f"Verdict: {claim.get_status_display()}"
-    claim.save()
-    return claim
+    return save_version(claim, by=by, reason=f"Verdict: {claim.get_status_display()}")
 
 
 def claims_reanchor(article, version) -> int:
@@ -193,9 +185,8 @@ def claims_reanchor(article, version) -> int:
                 Claim.objects.filter(pk=claim.pk).update(anchor_start=span[0], anchor_end=span[1])
             continue
         claim.status, claim.changed_in = Claim.Status.PENDING, version
-        claim._history_user = version.history_user
-        claim._change_reason = f"Changed in a later version (#{version.history_id}): back to the queue"
-        claim.save()
+        back = f"Changed in a later version (#{version.history_id}): back to the queue"
+        save_version(claim, by=version.history_user, reason=back)
         returned += 1
     return returned
 
@@ -226,8 +217,7 @@ def evidence_add(
     evidence = Evidence(
         claim=claim, url=url, title=title, quote=quote, kind=kind, stance=stance, public=public, added_by=by
     )
-    evidence._history_user = by
-    evidence.save()
+    save_version(evidence, by=by)
     enqueue_on_commit("editorial.tasks.check_evidence_link", evidence.pk)
     return evidence
 
@@ -250,9 +240,7 @@ def evidence_update(evidence: Evidence, *, by, **fields) -> Evidence:
     if moved:
         evidence.link_status, evidence.link_detail = Evidence.LinkStatus.UNCHECKED, ""
         evidence.suggested_quote, evidence.match_score, evidence.checked_at = "", None, None
-    evidence._history_user = by
-    evidence._change_reason = "New address: the link is checked again" if moved else "Edited"
-    evidence.save()
+    save_version(evidence, by=by, reason="New address: the link is checked again" if moved else "Edited")
     if moved:
         enqueue_on_commit("editorial.tasks.check_evidence_link", evidence.pk)
     return evidence
@@ -262,9 +250,7 @@ def evidence_update(evidence: Evidence, *, by, **fields) -> Evidence:
 def evidence_remove(evidence: Evidence, *, by) -> None:
     """Take a source off a claim; its history keeps what it was and who removed it."""
     _require_checker(by)
-    evidence._history_user = by
-    evidence._change_reason = "Removed"
-    evidence.delete()
+    delete_version(evidence, by=by, reason="Removed")
 
 
 def evidence_check_link(evidence_id: int) -> Evidence | None:
@@ -291,8 +277,7 @@ def evidence_check_link(evidence_id: int) -> Evidence | None:
         current.link_status, current.link_detail = status, detail[:300]
         current.suggested_quote, current.match_score = passage, score
         current.checked_at = timezone.now()
-        current._change_reason = f"Link checked: {current.get_link_status_display()}"
-        current.save()
+        save_version(current, by=None, reason=f"Link checked: {current.get_link_status_display()}")
     return current
 
 
