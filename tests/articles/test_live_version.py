@@ -2,12 +2,12 @@
 
 from articles import services
 from articles.models import Article
+from articles.versions import save_version
 
 
 def edit(article: Article, body: str, user) -> None:
     article.body = body
-    article._history_user = user
-    article.save()
+    save_version(article, by=user)
 
 
 def test_it_keeps_edits_off_the_live_page_until_republished(client, published_article, alice, bob):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from articles import services
 from articles.models import Article
 from articles.services import ArticleActionError
+from articles.versions import save_version
 from tests.factories import ArticleFactory, PersonFactory, UserFactory
 
 REFUSED = "Publishing your own text needs a second editor's approval"
@@ -39,8 +40,7 @@ def bobs_own(bob):
 
 def edit(article: Article, by, body: str) -> None:
     article.body = body
-    article._history_user = by
-    article.save()
+    save_version(article, by=by)
 
 
 def test_it_refuses_an_editor_publishing_the_text_they_wrote_and_approved(bobs_own, bob, second_editor):

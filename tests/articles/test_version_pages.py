@@ -9,6 +9,7 @@ from django.utils import timezone
 from articles import services
 from articles.admin_base import VersionedAdmin
 from articles.models import Article
+from articles.versions import save_version
 from editorial.models import PolicyPage
 from tests.factories import ArticleFactory
 
@@ -17,8 +18,7 @@ from tests.factories import ArticleFactory
 def article(alice, bob):
     article = ArticleFactory(author=alice.person, editor=bob.person, title="Old headline", body="Old text.")
     article.title, article.body = "New headline", "New text."
-    article._history_user = alice
-    article.save()
+    save_version(article, by=alice)
     return article
 
 

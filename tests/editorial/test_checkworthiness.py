@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from articles import services as article_services
+from articles.versions import save_version
 from editorial import services
 from editorial.models import Claim
 from editorial.services import FactCheckError
@@ -153,8 +154,8 @@ def test_the_article_panel_lists_claims_taken_out_of_the_gate(client, article, c
     services.claim_set_checkworthiness(claim, by=bob, value=0.3, reason=REASON)
     # A lowering made before reasons were required (the old change form) is listed too.
     quiet = services.claim_add(article, by=carol, text="the mayor said")
-    quiet.checkworthiness, quiet._history_user = 0.1, carol
-    quiet.save()
+    quiet.checkworthiness = 0.1
+    save_version(quiet, by=carol)
     kept = services.claim_add(article, by=carol, text="A section", checkworthiness=0.2)  # never in the gate
 
     client.force_login(bob)
