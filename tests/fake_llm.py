@@ -34,7 +34,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-KINDS = ("claims", "entities", "metadata", "quality", "suggest")
+from editorial.ai.contract import KINDS
 
 MINIMAL: dict[str, dict] = {
     "claims": {"claims": []},

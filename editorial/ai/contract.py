@@ -16,7 +16,10 @@ from typing import Protocol
 
 import jsonschema
 
-KINDS = ("claims", "entities", "metadata", "quality", "suggest")
+from editorial.models.assist import AssistJob
+
+Kind = AssistJob.Kind
+KINDS: tuple[str, ...] = tuple(Kind.values)
 # Bump when prompts, rules or schemas change: the ledger records which version produced each output.
 PROMPT_VERSION = "2026-11-1"
 
@@ -25,7 +28,7 @@ _text = {"type": "string", "maxLength": 4000}
 _short = {"type": "string", "maxLength": 300}
 
 SCHEMAS: dict[str, dict] = {
-    "claims": {
+    Kind.CLAIMS: {
         "type": "object",
         "required": ["claims"],
         "additionalProperties": False,
@@ -48,7 +51,7 @@ SCHEMAS: dict[str, dict] = {
             }
         },
     },
-    "entities": {
+    Kind.ENTITIES: {
         "type": "object",
         "required": ["entities", "clusters"],
         "additionalProperties": False,
@@ -101,7 +104,7 @@ SCHEMAS: dict[str, dict] = {
             },
         },
     },
-    "metadata": {
+    Kind.METADATA: {
         "type": "object",
         "required": ["dek", "seo_description", "topics", "keywords"],
         "additionalProperties": False,
@@ -112,7 +115,7 @@ SCHEMAS: dict[str, dict] = {
             "keywords": {"type": "array", "maxItems": 20, "items": _short},
         },
     },
-    "quality": {
+    Kind.QUALITY: {
         "type": "object",
         "required": ["readability", "flags"],
         "additionalProperties": False,
@@ -154,7 +157,7 @@ SCHEMAS: dict[str, dict] = {
             },
         },
     },
-    "suggest": {
+    Kind.SUGGEST: {
         "type": "object",
         "required": ["suggestions"],
         "additionalProperties": False,

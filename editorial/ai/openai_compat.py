@@ -49,6 +49,7 @@ from editorial.ai.contract import (
     SCHEMAS,
     ArticleInput,
     CallLog,
+    Kind,
     Progress,
     ProviderError,
     ProviderResult,
@@ -68,7 +69,7 @@ SPAN_RULE = (
 )
 
 TASKS: dict[str, str] = {
-    "claims": (
+    Kind.CLAIMS: (
         "Find the check-worthy factual claims in the article body: statements a fact-checker could verify "
         "against evidence (figures, percentages, dates, quantities, attributions, comparisons, records). "
         "Skip opinions, predictions and questions. For each claim give `text` copied exactly, character "
@@ -76,28 +77,28 @@ TASKS: dict[str, str] = {
         "body[start:end] equals `text`, a `score` from 0 to 1 for how check-worthy it is, and `cues`: "
         "short reasons (for example 'figure', 'attribution', 'comparison'). " + SPAN_RULE
     ),
-    "entities": (
+    Kind.ENTITIES: (
         "List the named entities in the article body: people, organisations, places, technologies, "
         "products, events, other. For each give its canonical `name`, its `type`, a short neutral "
         "`description` based only on the article, the `cluster` it belongs to (the name of one of your "
         "`clusters`: groups of related entities, each with a `name` and `description`), `aliases` used in "
         "the body, and `mentions`: the spans in the body where it is named. " + SPAN_RULE
     ),
-    "metadata": (
+    Kind.METADATA: (
         "Propose metadata for the article: `dek`, a one-sentence standfirst that adds to the title "
         "without repeating it; `seo_description`, a plain summary of at most 160 characters for search "
         "results; `topics`, chosen only from the article's `topics` list (the newsroom's topic names; "
         "an empty list if none fits); and `keywords`, a few short search keywords. Use only facts stated "
         "in the article."
     ),
-    "quality": (
+    Kind.QUALITY: (
         "Review the article body's readability and style. `readability`: the US school `grade` level, "
         "and the number of `words` and `sentences`. `flags`: passages an editor should look at, each with "
         "a `kind` (long_sentence, passive_voice, undefined_acronym, jargon, unattributed_claim, "
         "style_phrase), a short `message` for the editor, the span `start`/`end` in the body, and `cues`. "
         + SPAN_RULE
     ),
-    "suggest": (
+    Kind.SUGGEST: (
         "Suggest improvements to the article body's wording: clearer, shorter, more precise sentences in "
         "plain news style, without changing facts, figures, quotations or attributions. For each give the "
         "`original` passage copied exactly from the body, the `rewrite`, and a short `reason`."
@@ -160,7 +161,7 @@ def check_spans(kind: str, output: dict, body: str) -> dict:
             )
         return start, end
 
-    if kind == "claims":
+    if kind == Kind.CLAIMS:
         for number, claim in enumerate(output["claims"], 1):
             if (
                 0 <= claim["start"] < claim["end"] <= size
@@ -175,11 +176,11 @@ def check_spans(kind: str, output: dict, body: str) -> dict:
                     "appear in it."
                 )
             claim["start"], claim["end"] = found, found + len(claim["text"])
-    elif kind == "entities":
+    elif kind == Kind.ENTITIES:
         for entity in output["entities"]:
             for mention in entity["mentions"]:
                 check(f"a mention of {entity['name'][:60]!r}", mention)
-    elif kind == "quality":
+    elif kind == Kind.QUALITY:
         for number, flag in enumerate(output["flags"], 1):
             check(f"flag {number}", flag)
     return output

@@ -31,11 +31,29 @@ class AssistJob(models.Model):
     """One request for AI assistance on one version of an article, and what came of it."""
 
     class Kind(models.TextChoices):
+        """Every kind of AI assistance, defined here once: the AI contract's schemas, the providers, the
+        admin's buttons and actions and the readers' transparency box all follow this list."""
+
         CLAIMS = "claims", "Check-worthy claims"
         ENTITIES = "entities", "Named entities"
         METADATA = "metadata", "Metadata"
         QUALITY = "quality", "Quality checks"
         SUGGEST = "suggest", "Draft suggestions"
+
+        @property
+        def ask(self) -> str:
+            """The button that asks for this kind of help on an article."""
+            return _KIND_TEXT[self][0]
+
+        @property
+        def told_readers(self) -> str:
+            """What the transparency box tells readers once this help was used."""
+            return _KIND_TEXT[self][1]
+
+        @property
+        def in_bulk(self) -> bool:
+            """Asked for from the article list too; rewrites are asked for one article at a time."""
+            return self != AssistJob.Kind.SUGGEST
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -88,6 +106,24 @@ class AssistJob(models.Model):
         if self.started_at and self.finished_at:
             return int((self.finished_at - self.started_at).total_seconds() * 1000)
         return None
+
+
+_KIND_TEXT: dict[str, tuple[str, str]] = {
+    AssistJob.Kind.CLAIMS: (
+        "Find claims",
+        "finding check-worthy claims, which fact-checkers then verified against sources;",
+    ),
+    AssistJob.Kind.ENTITIES: ("Find entities", "identifying the named entities listed above;"),
+    AssistJob.Kind.METADATA: (
+        "Suggest metadata",
+        "suggesting metadata such as the standfirst and search description;",
+    ),
+    AssistJob.Kind.QUALITY: ("Check quality", "quality checks on readability, attribution and style;"),
+    AssistJob.Kind.SUGGEST: (
+        "Suggest rewrites",
+        "suggesting rewrites of some passages, which the author or editor accepted.",
+    ),
+}
 
 
 class AICall(models.Model):

@@ -16,11 +16,13 @@ four-digit number between 1900 and 2099 is read as a year; discovered names are 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from editorial.ai.contract import (
     KINDS,
     ArticleInput,
     CallLog,
+    Kind,
     Progress,
     ProviderError,
     ProviderResult,
@@ -30,6 +32,14 @@ from editorial.ai.local import claims, entities, metadata, quality, suggest
 from editorial.ai.local.document import Doc
 
 RULES_VERSION = "2026.11.1"
+
+_RULES: dict[Kind, Callable[[Doc, ArticleInput], dict]] = {
+    Kind.CLAIMS: lambda doc, article: claims.analyse(doc),
+    Kind.ENTITIES: lambda doc, article: entities.analyse(doc),
+    Kind.METADATA: metadata.analyse,
+    Kind.QUALITY: lambda doc, article: quality.analyse(doc),
+    Kind.SUGGEST: lambda doc, article: suggest.analyse(doc),
+}
 
 
 class LocalProvider:
@@ -48,16 +58,7 @@ class LocalProvider:
         try:
             doc = Doc(article.body or "")
             progress(50)
-            if kind == "claims":
-                output = claims.analyse(doc)
-            elif kind == "entities":
-                output = entities.analyse(doc)
-            elif kind == "metadata":
-                output = metadata.analyse(doc, article)
-            elif kind == "quality":
-                output = quality.analyse(doc)
-            else:
-                output = suggest.analyse(doc)
+            output = _RULES[Kind(kind)](doc, article)
         except (ValueError, KeyError, IndexError, re.error, OSError) as exc:
             raise ProviderError(f"The local provider failed on {kind}: {exc}") from exc
         result = ProviderResult(output=validate(kind, output), tokens_in=None, tokens_out=None, bytes_sent=0)

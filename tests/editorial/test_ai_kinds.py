@@ -1,0 +1,18 @@
+"""Every kind of AI assistance is defined once (AssistJob.Kind); everything else follows that list."""
+
+from django.template.loader import get_template
+
+from editorial.ai import contract, openai_compat
+from editorial.ai.local import _RULES
+from editorial.models import AssistJob
+
+
+def test_every_kind_has_a_schema_a_prompt_local_rules_and_an_output_page():
+    kinds = set(AssistJob.Kind)
+    assert set(contract.KINDS) == kinds
+    assert set(contract.SCHEMAS) == kinds
+    assert set(openai_compat.TASKS) == kinds
+    assert set(_RULES) == kinds
+    for kind in AssistJob.Kind:
+        get_template(f"admin/editorial/assistjob/output/{kind}.html")
+        assert kind.ask and kind.told_readers
