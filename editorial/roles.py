@@ -8,6 +8,7 @@ migration, and a test database flushed by a transactional test gets its roles ba
 from django.contrib.auth.management import create_permissions
 
 from articles.markdown import render_markdown
+from editorial.models.people import PolicyPage
 
 ROLES = {
     "Author": [
@@ -49,8 +50,8 @@ ROLES = {
 
 POLICIES = [
     (
-        "corrections-policy",
-        "Corrections policy",
+        PolicyPage.Slug.CORRECTIONS,
+        PolicyPage.Slug.CORRECTIONS.label,
         "We correct errors of fact promptly and in the open.\n\n"
         "## How to report an error\n\n"
         "Every article has a *Report an error* link. Tell us what is wrong and, if you can, where the right "
@@ -63,8 +64,8 @@ POLICIES = [
         "We do not silently change published facts, and we never delete a correction.",
     ),
     (
-        "ai-use-policy",
-        "How we use AI",
+        PolicyPage.Slug.AI_USE,
+        PolicyPage.Slug.AI_USE.label,
         "AI tools may help our journalists organise research, iterate on drafts, suggest metadata and run "
         "quality checks. They never publish, and they never decide.\n\n"
         "- Every AI-assisted step is recorded, and its output is a suggestion until a named person "
@@ -74,8 +75,8 @@ POLICIES = [
         "- The *Editorial transparency* box on each article says which kinds of assistance were used.",
     ),
     (
-        "publishing-principles",
-        "Publishing principles",
+        PolicyPage.Slug.PRINCIPLES,
+        PolicyPage.Slug.PRINCIPLES.label,
         "## Accountability\n\n"
         "Every article names its author and the editor responsible for its quality, sourcing, updates and "
         "corrections. Their profiles explain their background, responsibilities and any conflicts of "
@@ -113,9 +114,9 @@ def sync_roles(apps) -> None:
 
 def sync_policies(apps) -> None:
     """Create the policy pages that are missing; an editor's text is never overwritten."""
-    PolicyPage = apps.get_model("editorial", "PolicyPage")
+    Page = apps.get_model("editorial", "PolicyPage")
     for slug, title, body in POLICIES:
         # Migration models have no custom save(): render the Markdown here.
-        PolicyPage.objects.get_or_create(
+        Page.objects.get_or_create(
             slug=slug, defaults={"title": title, "body": body, "body_html": render_markdown(body)}
         )

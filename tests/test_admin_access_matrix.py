@@ -287,7 +287,7 @@ def world(alice, dave, bob, carol, erin):
     correction = CorrectionFactory(article=article, accepted_by=erin)
     email = OutgoingEmail.objects.create(template="t", to="a@example.com", subject="s", body_text="b")
     event = AuditEvent.objects.create(kind=AuditEvent.Kind.SIGNED_IN, user=bob)
-    policy = PolicyPage.objects.get(slug=PolicyPage.CORRECTIONS)
+    policy = PolicyPage.objects.get(slug=PolicyPage.Slug.CORRECTIONS)
     policy.save()  # the data migration's rows have no version yet
     return {
         "extra": _security_rows(UserFactory(username="enrolled")),

@@ -87,7 +87,7 @@ def newsroom(alice, dave, bob, carol, erin):
     services.article_schedule(scheduled, by=bob, when=timezone.now() + timedelta(minutes=1))
     old_scheduled = scheduled.history.latest()
     services.article_unschedule(scheduled, by=bob)
-    policy = PolicyPage.objects.get(slug=PolicyPage.CORRECTIONS)
+    policy = PolicyPage.objects.get(slug=PolicyPage.Slug.CORRECTIONS)
     policy.save()
     return {
         "draft": draft,

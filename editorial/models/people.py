@@ -100,9 +100,13 @@ class Disclosure(models.Model):
 class PolicyPage(models.Model):
     """A publisher policy readers and search engines can cite (corrections policy, AI use, principles)."""
 
-    CORRECTIONS = "corrections-policy"
-    AI_USE = "ai-use-policy"
-    PRINCIPLES = "publishing-principles"
+    class Slug(models.TextChoices):
+        """The policies the site links to, defined here once: templates reach them as `policy.<NAME>`,
+        the article's schema.org data and the pages' first versions (editorial.roles) name them here."""
+
+        CORRECTIONS = "corrections-policy", "Corrections policy"
+        AI_USE = "ai-use-policy", "How we use AI"
+        PRINCIPLES = "publishing-principles", "Publishing principles"
 
     slug = models.SlugField(max_length=100, unique=True)
     title = models.CharField(max_length=200)

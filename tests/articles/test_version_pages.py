@@ -74,7 +74,7 @@ def test_an_old_scheduled_version_cannot_be_posted_back(client, article, alice, 
 
 
 def test_the_corrections_policy_cannot_be_rewritten_through_its_history(client, alice):
-    page = PolicyPage.objects.get(slug=PolicyPage.CORRECTIONS)
+    page = PolicyPage.objects.get(slug=PolicyPage.Slug.CORRECTIONS)
     page.save()
     record = page.history.latest()
     client.force_login(alice)

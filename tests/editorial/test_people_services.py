@@ -58,7 +58,7 @@ def test_a_removed_disclosure_keeps_its_versions(alice):
 
 
 def test_only_an_editor_changes_a_policy_page(alice, bob):
-    page = PolicyPage.objects.get(slug=PolicyPage.CORRECTIONS)
+    page = PolicyPage.objects.get(slug=PolicyPage.Slug.CORRECTIONS)
     page.body = "We never correct anything."
     with pytest.raises(services.PeopleError, match="Only an editor"):
         services.policy_page_save(page, by=alice)
