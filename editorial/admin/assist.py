@@ -136,25 +136,10 @@ class AssistJobAdmin(ReadOnlyAdmin):
         if not form.is_valid():
             self.message_user(request, "Choose what to accept.", messages.ERROR)
             return HttpResponseRedirect(reverse("admin:editorial_assistjob_change", args=[job.pk]))
-        items, fields = form.cleaned_data["items"], form.cleaned_data["fields"]
         try:
-            match job.kind:
-                case AssistJob.Kind.CLAIMS:
-                    claims = services.ai_job_accept_claims(job, by=request.user, indexes=items)
-                    done = f"{len(claims)} claim(s) queued for checking"
-                case AssistJob.Kind.ENTITIES:
-                    links = services.ai_job_accept_entities(job, by=request.user, indexes=items)
-                    done = f"{len(links)} entities added"
-                case AssistJob.Kind.METADATA:
-                    services.ai_job_accept_metadata(job, by=request.user, fields=fields)
-                    done = "Metadata applied as a new version"
-                case AssistJob.Kind.SUGGEST:
-                    if len(items) != 1:
-                        raise services.AssistError("Accept one suggestion at a time.")
-                    services.ai_job_accept_suggestion(job, by=request.user, index=items[0])
-                    done = "Suggestion applied as a new version"
-                case _:
-                    raise services.AssistError("Quality checks are for reading; there is nothing to accept.")
+            done = services.ai_job_accept(
+                job, by=request.user, items=form.cleaned_data["items"], fields=form.cleaned_data["fields"]
+            )
         except services.AssistError as exc:
             self.message_user(request, str(exc), messages.ERROR)
         else:

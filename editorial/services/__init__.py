@@ -3,6 +3,7 @@
 
 from editorial.services.assist import (
     AssistError,
+    ai_job_accept,
     ai_job_accept_claims,
     ai_job_accept_entities,
     ai_job_accept_metadata,
@@ -56,6 +57,7 @@ __all__ = [
     "MAX_EMAIL_ATTEMPTS",
     "PeopleError",
     "SENTENCE_END",
+    "ai_job_accept",
     "ai_job_accept_claims",
     "ai_job_accept_entities",
     "ai_job_accept_metadata",

@@ -393,3 +393,25 @@ def ai_job_accept_suggestion(job: AssistJob, *, by, index: int):
     return save_version(
         article, by=by, reason=f"AI suggestion accepted by {by.get_username()}: {item['reason'][:150]}"
     )
+
+
+def ai_job_accept(job: AssistJob, *, by, items: list[int], fields: list[str]) -> str:
+    """Accept the chosen parts of a finished job's output the way its kind is accepted: `items` are
+    indexes into its list (claims, entities, one suggestion), `fields` the metadata to use. Returns what
+    was done, for the person who accepted."""
+    match job.kind:
+        case AssistJob.Kind.CLAIMS:
+            claims = ai_job_accept_claims(job, by=by, indexes=items)
+            return f"{len(claims)} claim(s) queued for checking"
+        case AssistJob.Kind.ENTITIES:
+            links = ai_job_accept_entities(job, by=by, indexes=items)
+            return f"{len(links)} entities added"
+        case AssistJob.Kind.METADATA:
+            ai_job_accept_metadata(job, by=by, fields=fields)
+            return "Metadata applied as a new version"
+        case AssistJob.Kind.SUGGEST:
+            if len(items) != 1:
+                raise AssistError("Accept one suggestion at a time.")
+            ai_job_accept_suggestion(job, by=by, index=items[0])
+            return "Suggestion applied as a new version"
+    raise AssistError("Quality checks are for reading; there is nothing to accept.")
