@@ -1,4 +1,6 @@
 import re
+from functools import partial
+from operator import attrgetter
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -9,7 +11,7 @@ from django.utils.html import escape, format_html
 from django.utils.timesince import timesince
 
 from articles.admin import AssignedToFilter, DefaultFirstFilter
-from articles.admin_base import ReadOnlyAdmin, VersionedAdmin
+from articles.admin_base import ReadOnlyAdmin, VersionedAdmin, bulk_action
 from corrections import services
 from corrections.forms import AcceptForm, DeclineForm
 from corrections.models import Correction, CorrectionRequest
@@ -117,47 +119,30 @@ class CorrectionRequestAdmin(VersionedAdmin):
         except services.CorrectionError as exc:
             raise PermissionDenied(str(exc)) from exc
 
-    def _each(self, request, queryset, action, done: str) -> None:
-        count = 0
-        for item in queryset:
-            try:
-                action(item)
-                count += 1
-            except services.CorrectionError as exc:
-                self.message_user(request, f"{item.reference}: {exc}", messages.ERROR)
-        if count:
-            self.message_user(request, f"{count} request(s) {done}.", messages.SUCCESS)
-
-    @admin.action(description="Assign to me")
-    def assign_to_me(self, request, queryset):
-        self._each(
-            request,
-            queryset,
-            lambda r: services.correction_request_assign(r, to=request.user, by=request.user),
-            "assigned to you",
-        )
-
-    @admin.action(description="Start review")
-    def start_review(self, request, queryset):
-        self._each(
-            request,
-            queryset,
-            lambda r: services.correction_request_mark(
-                r, status=CorrectionRequest.Status.IN_REVIEW, by=request.user
-            ),
-            "in review",
-        )
-
-    @admin.action(description="Mark as spam")
-    def mark_spam(self, request, queryset):
-        self._each(
-            request,
-            queryset,
-            lambda r: services.correction_request_mark(
-                r, status=CorrectionRequest.Status.SPAM, by=request.user
-            ),
-            "marked as spam",
-        )
+    assign_to_me = bulk_action(
+        "assign_to_me",
+        "Assign to me",
+        lambda item, by: services.correction_request_assign(item, to=by, by=by),
+        done="{count} request(s) assigned to you.",
+        refused=services.CorrectionError,
+        label=attrgetter("reference"),
+    )
+    start_review = bulk_action(
+        "start_review",
+        "Start review",
+        partial(services.correction_request_mark, status=CorrectionRequest.Status.IN_REVIEW),
+        done="{count} request(s) in review.",
+        refused=services.CorrectionError,
+        label=attrgetter("reference"),
+    )
+    mark_spam = bulk_action(
+        "mark_spam",
+        "Mark as spam",
+        partial(services.correction_request_mark, status=CorrectionRequest.Status.SPAM),
+        done="{count} request(s) marked as spam.",
+        refused=services.CorrectionError,
+        label=attrgetter("reference"),
+    )
 
     @admin.action(description="Merge as duplicates of the oldest selected")
     def merge_duplicates(self, request, queryset):
