@@ -1,7 +1,8 @@
 """The publish gate: checks an article must pass before its approved version goes live.
 
-articles owns the registry; other apps add their checks from their AppConfig.ready() (the fact-check
-queue: "are the check-worthy claims verified?"; AI assist: "is every listed entity in the text?").
+The checks are the `hooks.PUBLISH_CHECKS` hook's functions: the article's own are registered here; other
+parts add theirs from their AppConfig.ready() (the fact-check queue: "are the check-worthy claims
+verified?").
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from articles import hooks
 
 if TYPE_CHECKING:
     from articles.models import Article
@@ -23,17 +26,14 @@ class Problem:
 
 
 Check = Callable[["Article"], Iterable[Problem]]
-CHECKS: list[Check] = []
 
 
 def register(check: Check) -> Check:
-    if check not in CHECKS:
-        CHECKS.append(check)
-    return check
+    return hooks.register(hooks.PUBLISH_CHECKS, check)
 
 
 def problems(article) -> list[Problem]:
-    return [problem for check in CHECKS for problem in check(article)]
+    return [problem for check in hooks.get_hooks(hooks.PUBLISH_CHECKS) for problem in check(article)]
 
 
 @register

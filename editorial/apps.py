@@ -24,7 +24,7 @@ class EditorialConfig(AppConfig):
     def ready(self) -> None:
         from simple_history.signals import post_create_historical_record
 
-        from articles import gate
+        from articles import hooks
         from articles.models import HistoricalArticle
         from articles.services import article_moved
         from editorial.services import article_notify, factcheck_gate
@@ -34,7 +34,7 @@ class EditorialConfig(AppConfig):
         post_create_historical_record.connect(
             _reanchor_claims, sender=HistoricalArticle, dispatch_uid="editorial.reanchor_claims"
         )
-        gate.register(factcheck_gate)
+        hooks.register(hooks.PUBLISH_CHECKS, factcheck_gate)
         self._connect_sign_in_audit()
 
     def _connect_sign_in_audit(self) -> None:

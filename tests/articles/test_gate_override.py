@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import gate, services
+from articles import hooks, services
 from articles.gate import Problem
 from articles.models import Article
 from articles.services import ArticleActionError
@@ -16,11 +16,12 @@ REASON = "The council confirmed the figures by phone this morning."
 
 
 @pytest.fixture
-def unchecked_claims(monkeypatch):
+def unchecked_claims():
     def claims_unverified(article):
         yield Problem("2 check-worthy claims have no verdict.")
 
-    monkeypatch.setattr(gate, "CHECKS", [*gate.CHECKS, claims_unverified])
+    with hooks.register_temporarily(hooks.PUBLISH_CHECKS, claims_unverified):
+        yield
 
 
 @pytest.fixture

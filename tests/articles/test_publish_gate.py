@@ -1,19 +1,20 @@
 import pytest
 
-from articles import gate, services
+from articles import hooks, services
 from articles.gate import Problem
 from articles.services import ArticleActionError
 from tests.factories import ArticleFactory
 
 
 @pytest.fixture
-def unchecked_claims(monkeypatch):
+def unchecked_claims():
     """A gate check of the kind other apps register: overridable by an editor."""
 
     def claims_unverified(article):
         yield Problem("2 check-worthy claims have no verdict.")
 
-    monkeypatch.setattr(gate, "CHECKS", [*gate.CHECKS, claims_unverified])
+    with hooks.register_temporarily(hooks.PUBLISH_CHECKS, claims_unverified):
+        yield
 
 
 @pytest.fixture
