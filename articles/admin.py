@@ -4,9 +4,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 
-from articles import gate, services
+from articles import gate, hooks, services
 from articles.admin_base import ReadOnlyAdmin, VersionedAdmin
 from articles.diff import version_diff
 from articles.editing import HEARTBEAT_SECONDS, editing_touch
@@ -139,6 +139,12 @@ class ArticleAdmin(VersionedAdmin):
     raw_id_fields = ["author", "editor"]
     readonly_fields = ["workflow", "public_link", "published_at", "updated_at", "created_at", "modified_at"]
     history_list_display = ["status", "history_change_reason"]
+
+    @property
+    def actions(self):
+        """The list's bulk actions are the other parts' (`hooks.ARTICLE_ACTIONS`)."""
+        return hooks.get_hooks(hooks.ARTICLE_ACTIONS)
+
     fieldsets = [
         (None, {"fields": ["title", "slug", "dek", "body", "change_note", "base_version"]}),
         ("People", {"fields": ["author", "editor"]}),
@@ -317,18 +323,8 @@ class ArticleAdmin(VersionedAdmin):
             "transitions": transitions[:20],
             "review_notes": article.review_notes.select_related("by").order_by("-created_at")[:20],
             "note_form": ReviewNoteForm(prefix="note"),
-            # The fact-check queue's rows for this article, read through the reverse relation.
-            "ai_kinds": [
-                ("claims", "Find claims"),
-                ("entities", "Find entities"),
-                ("metadata", "Suggest metadata"),
-                ("quality", "Check quality"),
-                ("suggest", "Suggest rewrites"),
-            ],
-            "claim_counts": dict(
-                article.claims.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
-            ),
             "can_comment": services.owns_or_reviews(article, request.user),
+            "panels": _panels(request, article),
         }
 
     def workflow_view(self, request, object_id, action):
@@ -422,6 +418,17 @@ class ArticleAdmin(VersionedAdmin):
         else:
             self.message_user(request, "The note is empty or too long.", messages.ERROR)
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+
+def _panels(request, article: Article) -> dict[str, list[str]]:
+    """The other parts' sections of the change form (`hooks.ARTICLE_PANELS`), rendered, by place."""
+    panels: dict[str, list[str]] = {"status": [], "tools": []}
+    for panel_for in hooks.get_hooks(hooks.ARTICLE_PANELS):
+        panel = panel_for(request, article)
+        if panel is not None:
+            context = {"original": article, **panel.context}
+            panels[panel.place].append(render_to_string(panel.template, context, request))
+    return panels
 
 
 def _default_comparison(article: Article):

@@ -6,8 +6,8 @@ from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from articles.admin import ArticleAdmin
-from articles.admin_base import ReadOnlyAdmin
+from articles import hooks
+from articles.admin_base import ReadOnlyAdmin, bulk_action
 from articles.models import Article
 from articles.services import owns_or_reviews
 from editorial import services
@@ -159,35 +159,25 @@ class AICallAdmin(ReadOnlyAdmin):
         return obj.error if len(obj.error) <= 100 else f"{obj.error[:99]}…"
 
 
-def _ask_ai(kind: str, label: str):
-    @admin.action(description=f"AI assist: {label}")
-    def action(modeladmin, request, queryset):
-        asked = 0
-        for article in queryset:
-            try:
-                services.ai_job_request(article, kind=kind, by=request.user)
-                asked += 1
-            except services.AssistError as exc:
-                modeladmin.message_user(request, f"{article}: {exc}", messages.ERROR)
-        if asked:
-            modeladmin.message_user(
-                request, f"Asked for {label.lower()} on {asked} article(s).", messages.SUCCESS
-            )
-
-    action.__name__ = f"ask_ai_{kind}"
-    return action
+def _ask_ai(kind: AssistJob.Kind):
+    label = kind.ask.lower()
+    return bulk_action(
+        f"ask_ai_{kind}",
+        f"AI assist: {label}",
+        lambda article, by: services.ai_job_request(article, kind=kind, by=by),
+        done=f"Asked for {label} on {{count}} article(s).",
+        refused=services.AssistError,
+    )
 
 
-# The article list's AI actions belong to the AI ledger, so they are added here, where it lives.
-ArticleAdmin.actions = [
-    *ArticleAdmin.actions,
-    *[
-        _ask_ai(kind, label)
-        for kind, label in [
-            ("claims", "find claims"),
-            ("entities", "find entities"),
-            ("metadata", "suggest metadata"),
-            ("quality", "check quality"),
-        ]
-    ],
-]
+def article_panel(request, article: Article) -> hooks.Panel:
+    """The article's AI assist on its change form: a button per kind, and the ledger's latest jobs."""
+    kinds = [(kind.value, kind.ask) for kind in AssistJob.Kind]
+    return hooks.Panel("admin/editorial/assistjob/_article_panel.html", {"ai_kinds": kinds}, place="tools")
+
+
+# The article list's AI actions and the change form's AI panel belong to the AI ledger.
+for _kind in AssistJob.Kind:
+    if _kind.in_bulk:
+        hooks.register(hooks.ARTICLE_ACTIONS, _ask_ai(_kind))
+hooks.register(hooks.ARTICLE_PANELS, article_panel)

@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from articles import hooks
 from articles.admin import AssignedToFilter, DefaultFirstFilter
 from articles.admin_base import VersionedAdmin
 from articles.models import Article
@@ -313,3 +314,16 @@ class VerdictForm(forms.Form):
         max_length=5000,
         help_text="How you checked it, and against what.",
     )
+
+
+def article_panel(request, article: Article) -> hooks.Panel:
+    """The article's fact-check queue on its change form: what waits, and claims taken out of the gate."""
+    counts = Claim.objects.filter(article=article).values_list("status").annotate(n=Count("pk"))
+    return hooks.Panel(
+        "admin/editorial/claim/_article_panel.html",
+        {"claim_counts": dict(counts), "released": services.claims_out_of_gate(article)},
+        place="status",
+    )
+
+
+hooks.register(hooks.ARTICLE_PANELS, article_panel)

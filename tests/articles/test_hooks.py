@@ -1,6 +1,8 @@
-"""Other parts plug into articles through its hooks."""
+"""Other parts plug into articles through its hooks: panels on the change form, bulk actions on the
+list, publish-gate checks."""
 
 import pytest
+from django.contrib import admin
 
 from articles import gate, hooks
 from articles.gate import Problem
@@ -31,3 +33,28 @@ def test_the_gate_asks_every_registered_check(alice):
     with hooks.register_temporarily(hooks.PUBLISH_CHECKS, held):
         assert Problem("Held by the legal desk.") in gate.problems(article)
     assert Problem("Held by the legal desk.") not in gate.problems(article)
+
+
+def test_the_change_form_shows_the_registered_panels(client, bob):
+    def panel(request, article):
+        return hooks.Panel("admin/editorial/claim/_article_panel.html", {"claim_counts": {}}, place="tools")
+
+    article = ArticleFactory(author=bob.person)
+    client.force_login(bob)
+    url = f"/admin/articles/article/{article.pk}/change/"
+    assert client.get(url).content.decode().count("no claims in the queue") == 1
+    with hooks.register_temporarily(hooks.ARTICLE_PANELS, panel):
+        assert client.get(url).content.decode().count("no claims in the queue") == 2
+
+
+def test_the_article_list_offers_the_registered_bulk_actions(client, bob):
+    @admin.action(description="Send to the legal desk")
+    def send_to_legal(modeladmin, request, queryset):
+        pass
+
+    ArticleFactory(author=bob.person)
+    client.force_login(bob)
+    with hooks.register_temporarily(hooks.ARTICLE_ACTIONS, send_to_legal):
+        html = client.get("/admin/articles/article/").content.decode()
+    assert 'value="send_to_legal"' in html and "Send to the legal desk" in html
+    assert 'value="ask_ai_claims"' in html
