@@ -1,20 +1,13 @@
 import json
 
 from django.conf import settings
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView
 
+from articles import hooks
 from articles.diff import FIELDS, changed_paragraphs, version_diff
 from articles.models import Article, Entity, Topic, Transition
-
-# Names of the publisher's policy pages (editorial.PolicyPage slugs); articles only links to them.
-CORRECTIONS_POLICY = "corrections-policy"
-PUBLISHING_PRINCIPLES = "publishing-principles"
-AI_USE_POLICY = "ai-use-policy"
-
 
 # What readers are shown of a change: the text and the byline, not internal metadata.
 PUBLIC_FIELDS = [f for f in FIELDS if f[0] != "seo_description"]
@@ -49,33 +42,17 @@ class ArticleView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        # Claims and their evidence belong to the fact-check queue; read here through the reverse relations.
-        return (
-            Article.objects.live()
-            .with_live_version()
-            .prefetch_related("topics", "corrections", "claims__evidence")
-        )
+        return Article.objects.live().with_live_version().prefetch_related("topics", "corrections")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["version"] = self.object.live_version
-        context["sources"] = [
-            evidence
-            for claim in self.object.claims.all()
-            if claim.status in ("verified", "corrected")
-            for evidence in claim.evidence.all()
-            if evidence.public
-        ]
+        # What the other parts show readers about the article (its sources, the AI help used).
+        for page_context in hooks.get_hooks(hooks.ARTICLE_PAGE_CONTEXT):
+            context.update(page_context(self.object))
         entities = [link.entity for link in self.object.article_entities.all()]
         context["entities"] = entities
         context["entity_clusters"] = len({entity.cluster for entity in entities})
-        # The AI ledger belongs to editorial; its rows are read here through the reverse relation. What
-        # the box says is derived from them: help that people accepted, and checks that ran.
-        context["ai_help"] = set(
-            self.object.assist_jobs.filter(status="succeeded")
-            .filter(Q(accepted_at__isnull=False) | Q(kind="quality"))
-            .values_list("kind", flat=True)
-        )
         context["json_ld"] = json_ld_script(article_json_ld(self.object, self.request.build_absolute_uri))
         return context
 
@@ -89,7 +66,6 @@ def _person_ld(person, absolute) -> dict | None:
 def article_json_ld(article: Article, absolute) -> dict:
     """schema.org NewsArticle for the live version: who wrote it, who answers for it, what was corrected."""
     version = article.live_version
-    policy = lambda slug: absolute(reverse("editorial:policy", args=[slug]))  # noqa: E731
     return {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -114,11 +90,21 @@ def article_json_ld(article: Article, absolute) -> dict:
             "@type": "NewsMediaOrganization",
             "name": settings.PUBLISHER_NAME,
             "url": absolute("/"),
-            "correctionsPolicy": policy(CORRECTIONS_POLICY),
-            "publishingPrinciples": policy(PUBLISHING_PRINCIPLES),
-            "ethicsPolicy": policy(AI_USE_POLICY),
+            # The publisher's policies are other parts' pages (hooks.PUBLISHER_JSON_LD).
+            **{
+                key: url
+                for extra in hooks.get_hooks(hooks.PUBLISHER_JSON_LD)
+                for key, url in extra(absolute).items()
+            },
         },
     }
+
+
+def _publisher_extras(absolute) -> dict:
+    extras: dict = {}
+    for extra in hooks.get_hooks(hooks.PUBLISHER_JSON_LD):
+        extras.update(extra(absolute))
+    return extras
 
 
 def json_ld_script(data: dict) -> str:

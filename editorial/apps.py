@@ -27,6 +27,7 @@ class EditorialConfig(AppConfig):
         from articles import hooks
         from articles.models import HistoricalArticle
         from articles.services import article_moved
+        from editorial import views
         from editorial.services import article_notify, factcheck_gate
 
         post_migrate.connect(_sync_roles_and_policies, sender=self)
@@ -34,7 +35,10 @@ class EditorialConfig(AppConfig):
         post_create_historical_record.connect(
             _reanchor_claims, sender=HistoricalArticle, dispatch_uid="editorial.reanchor_claims"
         )
+        # Editorial's admin modules add its panels and bulk actions to the article admin.
         hooks.register(hooks.PUBLISH_CHECKS, factcheck_gate)
+        hooks.register(hooks.ARTICLE_PAGE_CONTEXT, views.article_page_context)
+        hooks.register(hooks.PUBLISHER_JSON_LD, views.publisher_json_ld)
         self._connect_sign_in_audit()
 
     def _connect_sign_in_audit(self) -> None:

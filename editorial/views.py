@@ -13,7 +13,7 @@ from django.views.generic import DetailView
 
 from articles.models import Article
 from editorial.celery import app as celery_app
-from editorial.models import Disclosure, Person, PolicyPage
+from editorial.models import AssistJob, Claim, Disclosure, Evidence, Person, PolicyPage
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,34 @@ class AuthorView(DetailView):
 def policy(request, slug: str):
     page = get_object_or_404(PolicyPage, slug=slug)
     return render(request, "editorial/policy.html", {"page": page})
+
+
+def article_page_context(article: Article) -> dict:
+    """What an article's public page shows of the newsroom's work on it (hooks.ARTICLE_PAGE_CONTEXT):
+    the public sources of its checked claims, and the AI help used, in the readers' words."""
+    sources = Evidence.objects.filter(
+        claim__article=article,
+        claim__status__in=[Claim.Status.VERIFIED, Claim.Status.CORRECTED],
+        public=True,
+    ).order_by("claim__created_at", "claim__pk", "created_at", "pk")
+    used = set(AssistJob.objects.used_on(article).values_list("kind", flat=True))
+    return {
+        "sources": list(sources),
+        "ai_help": [kind.told_readers for kind in AssistJob.Kind if kind in used],
+    }
+
+
+def publisher_json_ld(absolute) -> dict:
+    """The publisher's policies in an article's schema.org data (hooks.PUBLISHER_JSON_LD)."""
+
+    def url(slug: str) -> str:
+        return absolute(reverse("editorial:policy", args=[slug]))
+
+    return {
+        "correctionsPolicy": url(PolicyPage.Slug.CORRECTIONS),
+        "publishingPrinciples": url(PolicyPage.Slug.PRINCIPLES),
+        "ethicsPolicy": url(PolicyPage.Slug.AI_USE),
+    }
 
 
 @require_GET
