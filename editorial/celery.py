@@ -35,12 +35,20 @@ app.autodiscover_tasks()
 log = logging.getLogger(__name__)
 
 
+def registered(task: str):
+    """The task called `task`. Only workers import the task modules when they start; a web process
+    (and the in-process mode) imports them the first time it rings a bell."""
+    if task not in app.tasks:
+        app.loader.import_default_modules()
+    return app.tasks[task]
+
+
 def enqueue(task: str, *args, countdown: int = 0) -> None:
     """Ring a task's bell now, by the task's name. The row it works on is the record: if the broker is
     unreachable the error is logged, not raised, and the sweeper rings again later. (By name, so that the
     services that queue work need not import the tasks that call them.)"""
     try:
-        app.tasks[task].apply_async(args=args, countdown=countdown, retry=False)
+        registered(task).apply_async(args=args, countdown=countdown, retry=False)
     except Exception:
         log.exception("could not queue %s%s; the sweeper will retry", task, args)
 
