@@ -307,6 +307,22 @@ class FakeLLM:
         return _json_reply(200, document)
 
 
+def _received(path: str, headers: dict[str, str], raw: bytes) -> Received:
+    """A POST as the server read it; `json` is None unless the body is a JSON object."""
+    try:
+        document = json.loads(raw)
+    except ValueError:
+        document = None
+    return Received(
+        method="POST",
+        path=path,
+        headers={name.lower(): value for name, value in headers.items()},
+        body=raw,
+        json=document if isinstance(document, dict) else None,
+        at=time.monotonic(),
+    )
+
+
 def _handler_for(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "FakeLLM/1.0"
@@ -323,18 +339,7 @@ def _handler_for(fake: FakeLLM) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
-            try:
-                document = json.loads(raw)
-            except ValueError:
-                document = None
-            request = Received(
-                method="POST",
-                path=self.path,
-                headers={name.lower(): value for name, value in self.headers.items()},
-                body=raw,
-                json=document if isinstance(document, dict) else None,
-                at=time.monotonic(),
-            )
+            request = _received(self.path, dict(self.headers.items()), raw)
             if not self.path.rstrip("/").endswith("/chat/completions"):
                 self._send(_json_reply(404, _error_body(f"No route for {self.path}.")))
                 return

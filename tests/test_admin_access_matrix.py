@@ -241,9 +241,8 @@ EXPECTED: dict[str, tuple[str, str]] = {
 # Building the world
 
 
-@pytest.fixture
-def world(alice, dave, bob, carol, erin):
-    topic = TopicFactory(name="Housing")
+def _live_article_with_draft(alice, bob, topic):
+    """A published article with a later, unpublished version."""
     article = ArticleFactory(author=alice.person, editor=bob.person, title="Council approves homes")
     article.topics.add(topic)
     article_services.article_submit(article, by=alice)
@@ -251,9 +250,10 @@ def world(alice, dave, bob, carol, erin):
     article_services.article_publish(article, by=bob)
     article.body += "\n\nA later paragraph, not yet published."
     article_services.article_save(article, by=alice, reason="Second paragraph")
-    waiting = ArticleFactory(author=alice.person, editor=bob.person, title="Bus lanes plan")
-    article_services.article_submit(waiting, by=alice)
-    disclosure = Disclosure.objects.create(person=alice.person, kind="financial", statement="Owns a flat.")
+    return article
+
+
+def _checked_claim(article, carol):
     claim = Claim.objects.create(
         article=article,
         version=article.history.latest(),
@@ -263,6 +263,10 @@ def world(alice, dave, bob, carol, erin):
         created_by=carol,
     )
     Evidence.objects.create(claim=claim, url="https://example.org/minutes", added_by=carol)
+    return claim
+
+
+def _ai_job_and_call(article, alice):
     job = AssistJob.objects.create(
         article=article,
         version=article.history.latest(),
@@ -279,6 +283,18 @@ def world(alice, dave, bob, carol, erin):
     call = AICall.objects.create(
         job=job, provider="openai", model="m", bytes_sent=10, input_sha256="0" * 64, requested_by=alice
     )
+    return job, call
+
+
+@pytest.fixture
+def world(alice, dave, bob, carol, erin):
+    topic = TopicFactory(name="Housing")
+    article = _live_article_with_draft(alice, bob, topic)
+    waiting = ArticleFactory(author=alice.person, editor=bob.person, title="Bus lanes plan")
+    article_services.article_submit(waiting, by=alice)
+    disclosure = Disclosure.objects.create(person=alice.person, kind="financial", statement="Owns a flat.")
+    claim = _checked_claim(article, carol)
+    job, call = _ai_job_and_call(article, alice)
     entity = Entity.objects.create(name="Council", slug="council")
     ArticleEntity.objects.create(article=article, entity=entity, accepted_by=bob)
     report = CorrectionRequest.objects.create(
