@@ -78,13 +78,7 @@ def _json_ld(page: Page) -> dict:
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_reader_reports_a_passage_and_the_desk_corrects_it(page: Page, live_server, settings):
-    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    # The live server runs in this process: a reader who takes a second is not a bot here.
-    settings.CORRECTIONS_MIN_FILL_SECONDS = 0
-    cache.clear()  # rate-limit counters left by other tests
-    article = Article.objects.get(slug=demo.PUBLISHED_SLUG)
-    assert OLD in article.live_version.body
-    seeded_update = article.updated_at  # the demo's own accepted clarification
+    article, seeded_update = _the_demo_article(settings)
     base = live_server.url
     article_url = f"{base}/articles/{demo.PUBLISHED_SLUG}/"
     problems: list[str] = []
@@ -93,90 +87,131 @@ def test_a_reader_reports_a_passage_and_the_desk_corrects_it(page: Page, live_se
     try:
         reader = _watch(page, problems, "reader")
         desk = _watch(desk_context.new_page(), problems, "desk")
-
-        # 1. The reader selects the sentence in the article and chooses "Report this passage".
-        reader.goto(article_url)
-        expect(reader.locator("time.updated")).to_have_attribute("datetime", seeded_update.isoformat())
-        report_link = reader.locator("a.report-selection")
-        expect(report_link).to_be_hidden()
-        selected = reader.evaluate(SELECT, [SENTENCE_START, SENTENCE_END])
-        assert selected is not None, "the sentence is not in one text node of .story-body"
-        assert " ".join(selected.split()) == QUOTE
-        expect(report_link).to_be_visible()
-        expect(report_link).to_have_text("Report this passage")
-        report_link.click()
-
-        # 2. The form opens with the quote filled in; the reader explains and sends it.
-        expect(reader).to_have_url(re.compile(rf"/articles/{demo.PUBLISHED_SLUG}/corrections/new/\?quote="))
-        expect(reader.locator("textarea[name=quoted_text]")).to_have_value(QUOTE)
-        reader.locator("textarea[name=explanation]").fill(EXPLANATION)
-        reader.locator("input[name=email]").fill(READER_EMAIL)
-        reader.get_by_role("button", name="Send report").click()
-
-        # 3. The status page shows the reference and that the report was received.
-        expect(reader).to_have_url(re.compile(r"/corrections/status/[\w-]+/$"))
-        status_url = reader.url
-        heading = reader.get_by_role("heading", level=1)
-        expect(heading).to_have_text(re.compile(r"^Your report CR-[0-9A-HJKMNP-TV-Z]{8}$"))
-        reference = heading.text_content().split()[-1]
-        expect(reader.locator(".notice")).to_contain_text(f"saved with the reference {reference}")
-        expect(reader.locator(".status-box .status")).to_contain_text("Received")
-        expect(reader.locator("blockquote.quoted")).to_have_text(QUOTE)
-
-        # 4. The desk finds the request in the admin and accepts it, correcting the live text.
-        log_in(desk, base, "desk")
-        desk.goto(base + "/admin/corrections/correctionrequest/")
-        desk.get_by_role("link", name=reference, exact=True).click()
-        expect(desk).to_have_url(re.compile(r"/admin/corrections/correctionrequest/\d+/change/$"))
-        expect(desk.locator(".field-quote_check img[alt=True]")).to_be_visible()
-        desk.get_by_role("link", name="Accept and correct…").click()
-        expect(desk).to_have_url(re.compile(r"/admin/corrections/correctionrequest/\d+/accept/$"))
-        expect(desk.locator(".workflow-panel")).to_contain_text(QUOTE)
-        expect(desk.locator(".diff-field mark")).to_contain_text("a city of 80,000")
-        body = desk.locator("textarea[name=body]")
-        text = body.input_value()
-        assert OLD in text, f"{OLD!r} is not in the live body"
-        body.fill(text.replace(OLD, NEW, 1))
-        desk.locator("select[name=kind]").select_option("correction")
-        desk.locator("textarea[name=note]").fill(NOTE)
-        desk.locator("input[name=confirm]").click()
-        expect(desk).to_have_url(re.compile(r"/admin/corrections/correctionrequest/\d+/change/$"))
-        expect(desk.locator(".messagelist .success")).to_contain_text(
-            f"{reference} accepted: the correction is live."
-        )
-
-        # 5. Readers see the corrected text, the Updated date and the note.
-        reader.goto(article_url)
-        expect(reader.locator(".story-body")).to_contain_text(NEW)
-        expect(reader.locator(".story-body")).not_to_contain_text("80,000")
-        updated = reader.locator("time.updated")
-        expect(updated).to_contain_text("Updated")
-        expect(reader.locator(".box.corrections")).to_contain_text(NOTE)
-        expect(reader.locator(".box.corrections")).to_contain_text("Correction")
-        data = _json_ld(reader)
-        assert [c["text"] for c in data["correction"]] == [demo.CORRECTION_NOTE, NOTE]
-        assert {c["@type"] for c in data["correction"]} == {"CorrectionComment"}
-        updated_at = datetime.fromisoformat(updated.get_attribute("datetime"))
-        assert datetime.fromisoformat(data["dateModified"]) == updated_at
-        assert data["dateModified"] != data["datePublished"]
-
-        # 6. The change history shows the corrected passage, words removed and added.
-        reader.goto(f"{base}/articles/{demo.PUBLISHED_SLUG}/changes/")
-        latest = reader.locator("section.change").first
-        expect(latest.locator("h2")).to_contain_text("Correction")
-        expect(latest.locator(".update-note")).to_contain_text(NOTE)
-        # Diffed word by word ("80,000" is "80", ",", "000"): exactly one word out, one in.
-        expect(latest.locator(".diff-text del")).to_have_text(["80"])
-        expect(latest.locator(".diff-text ins")).to_have_text(["100"])
-        assert "a city of <del>80</del><ins>100</ins>,000 homes" in latest.locator(".diff-text").inner_html()
-
-        # 7. The reader's status page says the report was accepted.
-        reader.goto(status_url)
-        expect(reader.locator(".status-box .status")).to_contain_text("Accepted")
-        expect(reader.locator(".status-box")).to_contain_text("we have corrected the article")
+        _reader_selects_the_sentence_and_reports_it(reader, article_url, seeded_update)
+        _reader_explains_and_sends_the_report(reader)
+        reference, status_url = _status_page_shows_the_report_received(reader)
+        _desk_accepts_the_report_and_corrects_the_text(desk, base, reference)
+        updated_at = _readers_see_the_corrected_text_and_the_note(reader, article_url)
+        _change_history_shows_the_corrected_passage(reader, base)
+        _status_page_says_the_report_was_accepted(reader, status_url)
     finally:
         desk_context.close()
 
+    _the_stored_records_agree(article, reference, seeded_update, updated_at)
+    assert problems == []
+
+
+def _the_demo_article(settings) -> tuple[Article, datetime]:
+    """The seeded demo article, and the Updated date its own accepted clarification gave it."""
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    # The live server runs in this process: a reader who takes a second is not a bot here.
+    settings.CORRECTIONS_MIN_FILL_SECONDS = 0
+    cache.clear()  # rate-limit counters left by other tests
+    article = Article.objects.get(slug=demo.PUBLISHED_SLUG)
+    assert OLD in article.live_version.body
+    return article, article.updated_at
+
+
+def _reader_selects_the_sentence_and_reports_it(reader: Page, article_url: str, seeded_update) -> None:
+    """1. The reader selects the sentence in the article and chooses "Report this passage"."""
+    reader.goto(article_url)
+    expect(reader.locator("time.updated")).to_have_attribute("datetime", seeded_update.isoformat())
+    report_link = reader.locator("a.report-selection")
+    expect(report_link).to_be_hidden()
+    selected = reader.evaluate(SELECT, [SENTENCE_START, SENTENCE_END])
+    assert selected is not None, "the sentence is not in one text node of .story-body"
+    assert " ".join(selected.split()) == QUOTE
+    expect(report_link).to_be_visible()
+    expect(report_link).to_have_text("Report this passage")
+    report_link.click()
+
+
+def _reader_explains_and_sends_the_report(reader: Page) -> None:
+    """2. The form opens with the quote filled in; the reader explains and sends it."""
+    expect(reader).to_have_url(re.compile(rf"/articles/{demo.PUBLISHED_SLUG}/corrections/new/\?quote="))
+    expect(reader.locator("textarea[name=quoted_text]")).to_have_value(QUOTE)
+    reader.locator("textarea[name=explanation]").fill(EXPLANATION)
+    reader.locator("input[name=email]").fill(READER_EMAIL)
+    reader.get_by_role("button", name="Send report").click()
+
+
+def _status_page_shows_the_report_received(reader: Page) -> tuple[str, str]:
+    """3. The status page shows the reference and that the report was received. Returns the reference
+    and the status page's address."""
+    expect(reader).to_have_url(re.compile(r"/corrections/status/[\w-]+/$"))
+    status_url = reader.url
+    heading = reader.get_by_role("heading", level=1)
+    expect(heading).to_have_text(re.compile(r"^Your report CR-[0-9A-HJKMNP-TV-Z]{8}$"))
+    reference = heading.text_content().split()[-1]
+    expect(reader.locator(".notice")).to_contain_text(f"saved with the reference {reference}")
+    expect(reader.locator(".status-box .status")).to_contain_text("Received")
+    expect(reader.locator("blockquote.quoted")).to_have_text(QUOTE)
+    return reference, status_url
+
+
+def _desk_accepts_the_report_and_corrects_the_text(desk: Page, base: str, reference: str) -> None:
+    """4. The desk finds the request in the admin and accepts it, correcting the live text."""
+    log_in(desk, base, "desk")
+    desk.goto(base + "/admin/corrections/correctionrequest/")
+    desk.get_by_role("link", name=reference, exact=True).click()
+    expect(desk).to_have_url(re.compile(r"/admin/corrections/correctionrequest/\d+/change/$"))
+    expect(desk.locator(".field-quote_check img[alt=True]")).to_be_visible()
+    desk.get_by_role("link", name="Accept and correct…").click()
+    expect(desk).to_have_url(re.compile(r"/admin/corrections/correctionrequest/\d+/accept/$"))
+    expect(desk.locator(".workflow-panel")).to_contain_text(QUOTE)
+    expect(desk.locator(".diff-field mark")).to_contain_text("a city of 80,000")
+    body = desk.locator("textarea[name=body]")
+    text = body.input_value()
+    assert OLD in text, f"{OLD!r} is not in the live body"
+    body.fill(text.replace(OLD, NEW, 1))
+    desk.locator("select[name=kind]").select_option("correction")
+    desk.locator("textarea[name=note]").fill(NOTE)
+    desk.locator("input[name=confirm]").click()
+    expect(desk).to_have_url(re.compile(r"/admin/corrections/correctionrequest/\d+/change/$"))
+    expect(desk.locator(".messagelist .success")).to_contain_text(
+        f"{reference} accepted: the correction is live."
+    )
+
+
+def _readers_see_the_corrected_text_and_the_note(reader: Page, article_url: str) -> datetime:
+    """5. Readers see the corrected text, the Updated date and the note. Returns the Updated date."""
+    reader.goto(article_url)
+    expect(reader.locator(".story-body")).to_contain_text(NEW)
+    expect(reader.locator(".story-body")).not_to_contain_text("80,000")
+    updated = reader.locator("time.updated")
+    expect(updated).to_contain_text("Updated")
+    expect(reader.locator(".box.corrections")).to_contain_text(NOTE)
+    expect(reader.locator(".box.corrections")).to_contain_text("Correction")
+    data = _json_ld(reader)
+    assert [c["text"] for c in data["correction"]] == [demo.CORRECTION_NOTE, NOTE]
+    assert {c["@type"] for c in data["correction"]} == {"CorrectionComment"}
+    updated_at = datetime.fromisoformat(updated.get_attribute("datetime"))
+    assert datetime.fromisoformat(data["dateModified"]) == updated_at
+    assert data["dateModified"] != data["datePublished"]
+    return updated_at
+
+
+def _change_history_shows_the_corrected_passage(reader: Page, base: str) -> None:
+    """6. The change history shows the corrected passage, words removed and added."""
+    reader.goto(f"{base}/articles/{demo.PUBLISHED_SLUG}/changes/")
+    latest = reader.locator("section.change").first
+    expect(latest.locator("h2")).to_contain_text("Correction")
+    expect(latest.locator(".update-note")).to_contain_text(NOTE)
+    # Diffed word by word ("80,000" is "80", ",", "000"): exactly one word out, one in.
+    expect(latest.locator(".diff-text del")).to_have_text(["80"])
+    expect(latest.locator(".diff-text ins")).to_have_text(["100"])
+    assert "a city of <del>80</del><ins>100</ins>,000 homes" in latest.locator(".diff-text").inner_html()
+
+
+def _status_page_says_the_report_was_accepted(reader: Page, status_url: str) -> None:
+    """7. The reader's status page says the report was accepted."""
+    reader.goto(status_url)
+    expect(reader.locator(".status-box .status")).to_contain_text("Accepted")
+    expect(reader.locator(".status-box")).to_contain_text("we have corrected the article")
+
+
+def _the_stored_records_agree(article: Article, reference: str, seeded_update, updated_at) -> None:
+    """The request, the correction, the article and the reader's e-mails, as stored."""
     request = CorrectionRequest.objects.get(reference=reference)
     assert (request.status, request.quote_found, request.email) == ("accepted", True, READER_EMAIL)
     assert request.quoted_text == QUOTE
@@ -188,4 +223,3 @@ def test_a_reader_reports_a_passage_and_the_desk_corrects_it(page: Page, live_se
     assert article.updated_at == correction.published_at == updated_at > seeded_update
     sent = OutgoingEmail.objects.filter(to=READER_EMAIL).values_list("template", flat=True)
     assert sorted(sent) == ["correction-accepted", "correction-received"]
-    assert problems == []
