@@ -55,14 +55,21 @@ def local_provider() -> dict[str, float]:
 def round_trip(jobs: int) -> list[float]:
     """Seconds from the request's commit to the worker's recorded finish, one job at a time."""
     from articles.models import Article
-    from editorial import services
-    from editorial.models import AssistJob
 
     call_command("migrate", verbosity=0)
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     article = Article.objects.get(slug=demo_content.PUBLISHED_SLUG)
-    requester = article.author.user
-    worker = subprocess.Popen(  # noqa: S603
+    worker = _start_worker()
+    try:
+        return [_time_one_job(article, i) for i in range(jobs)]
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
+def _start_worker() -> subprocess.Popen:
+    """A Celery worker on the AI queue, one job at a time, as in production."""
+    return subprocess.Popen(  # noqa: S603
         [
             sys.executable,
             "-m",
@@ -84,35 +91,35 @@ def round_trip(jobs: int) -> list[float]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    try:
-        times = []
-        for i in range(jobs):
-            # A distinct input each time, so the ledger does not hand back an earlier job.
-            job = AssistJob.objects.create(
-                article=article,
-                version=article.history.latest(),
-                kind="claims",
-                provider="local",
-                model=f"bench-{i}",
-                prompt_version="bench",
-                input_sha256=f"{i:064d}",
-                requested_by=requester,
-            )
-            requested = time.perf_counter()
-            services.enqueue(services.tasks.run_ai_assist_job, job.pk)
-            deadline = requested + 30
-            while time.perf_counter() < deadline:
-                job.refresh_from_db(fields=["status", "finished_at"])
-                if job.status in ("succeeded", "failed"):
-                    break
-                time.sleep(0.0005)
-            if job.status != "succeeded":
-                raise SystemExit(f"job {job.pk} did not finish: {job.status}")
-            times.append(time.perf_counter() - requested)
-        return times
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+
+
+def _time_one_job(article, i: int) -> float:
+    """Queue job number `i` and wait (up to 30 s) for the worker to finish it; the seconds it took."""
+    from editorial import services
+    from editorial.models import AssistJob
+
+    # A distinct input each time, so the ledger does not hand back an earlier job.
+    job = AssistJob.objects.create(
+        article=article,
+        version=article.history.latest(),
+        kind="claims",
+        provider="local",
+        model=f"bench-{i}",
+        prompt_version="bench",
+        input_sha256=f"{i:064d}",
+        requested_by=article.author.user,
+    )
+    requested = time.perf_counter()
+    services.enqueue(services.tasks.run_ai_assist_job, job.pk)
+    deadline = requested + 30
+    while time.perf_counter() < deadline:
+        job.refresh_from_db(fields=["status", "finished_at"])
+        if job.status in ("succeeded", "failed"):
+            break
+        time.sleep(0.0005)
+    if job.status != "succeeded":
+        raise SystemExit(f"job {job.pk} did not finish: {job.status}")
+    return time.perf_counter() - requested
 
 
 def main() -> None:
