@@ -1,4 +1,3 @@
-import re
 from functools import partial
 from operator import attrgetter
 
@@ -10,6 +9,7 @@ from django.urls import path, reverse
 from django.utils.html import escape, format_html
 from django.utils.timesince import timesince
 
+from articles import phrases
 from articles.admin import AssignedToFilter, DefaultFirstFilter
 from articles.admin_base import ReadOnlyAdmin, VersionedAdmin, bulk_action
 from corrections import services
@@ -251,15 +251,12 @@ class CorrectionRequestAdmin(VersionedAdmin):
 
 
 def highlight(text: str, quote: str) -> str:
-    """The live text, escaped, with the reader's quote marked: matched word by word across line breaks
-    and typographic quotes, as the quote check does."""
-    words = quote.translate(services.QUOTES).split()
-    pattern = re.compile(r"\s+".join(re.escape(word) for word in words), re.IGNORECASE) if words else None
-    # QUOTES maps one character to one character, so positions found in the translation hold in the text.
-    found = pattern.search(text.translate(services.QUOTES)) if pattern else None
-    if found is None:
+    """The live text, escaped, with the reader's quote marked where the quote check found it: across
+    line breaks, typographic quotes and the Markdown the reader never saw."""
+    span = phrases.find(quote, text)
+    if span is None:
         return escape(text)
-    start, end = found.span()
+    start, end = span
     return format_html("{}<mark>{}</mark>{}", text[:start], text[start:end], text[end:])
 
 

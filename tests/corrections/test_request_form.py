@@ -80,7 +80,7 @@ def test_it_flags_a_quote_that_is_not_in_the_article(client, published_article):
 
 
 def test_it_matches_quotes_whatever_the_typography(client, published_article):
-    published_article.live_version.body_html = "<p>The mayor said “it’s done” — twice.</p>"
+    published_article.live_version.body = "The mayor said “it’s done” — twice."
     published_article.live_version.save()
     report(client, published_article, quoted_text='the mayor said "it\'s  done" - twice')
     assert CorrectionRequest.objects.get().quote_found is True
