@@ -7,12 +7,11 @@ verified?").
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from articles import hooks
+from articles import hooks, phrases
 
 if TYPE_CHECKING:
     from articles.models import Article
@@ -48,19 +47,15 @@ def responsible_editor_named(article) -> Iterable[Problem]:
         )
 
 
-def _mentions(name: str, text: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE) is not None
-
-
 @register
 def entities_grounded(article) -> Iterable[Problem]:
     """Every entity listed on the page must appear in the text, by name or alias."""
     version = article.approved_version
     if version is None:
         return
-    text = " ".join([version.title, version.dek, version.body])
+    texts = [phrases.fold(text) for text in (version.title, version.dek, version.body)]
     for link in article.article_entities.select_related("entity"):
-        if not any(_mentions(name, text) for name in link.entity.names):
+        if not any(text.contains(name, whole_word=True) for text in texts for name in link.entity.names):
             yield Problem(
                 f"“{link.entity.name}” is listed among the entities but the text never mentions it: "
                 "mention it or remove it from the entities.",
