@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from rapidfuzz import fuzz, process
 
+from articles import phrases
 from articles.services import reason_refused
 from articles.versions import delete_version, save_version
 from editorial import web_client
@@ -29,18 +30,6 @@ class FactCheckError(Exception):
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
-def _find(text: str, body: str) -> tuple[int, int] | None:
-    """Where the claim's words stand in the body: exactly, or with different line breaks and spacing."""
-    start = body.find(text)
-    if start >= 0:
-        return start, start + len(text)
-    words = text.split()
-    if not words:
-        return None
-    found = re.search(r"\s+".join(re.escape(word) for word in words), body)
-    return found.span() if found else None
-
-
 def _require_checker(user) -> None:
     if not user.has_perm("editorial.check_claim"):
         raise FactCheckError("Only fact-checkers can do that.")
@@ -55,7 +44,7 @@ def claim_add(
         raise FactCheckError("You do not have permission to add claims.")
     text = " ".join(text.split())
     version = article.history.latest()
-    span = _find(text, version.body)
+    span = phrases.find(text, version.body)
     if not text or span is None:
         raise FactCheckError("That text does not appear in the article's current version: copy it exactly.")
     if Claim.objects.filter(article=article, text=text).exclude(status=Claim.Status.REMOVED).exists():
@@ -178,7 +167,7 @@ def claims_reanchor(article, version) -> int:
     for claim in Claim.objects.filter(article=article, changed_in__isnull=True).exclude(
         status__in=[Claim.Status.REMOVED, Claim.Status.NOT_A_CLAIM]
     ):
-        span = _find(claim.text, version.body)
+        span = phrases.find(claim.text, version.body)
         if span is not None:
             if span != (claim.anchor_start, claim.anchor_end):
                 # Only the position moved: not an event for the claim's history.

@@ -167,3 +167,25 @@ def test_public_sources_are_listed_under_the_article(client, claim, carol, publi
     assert "Sources" in html and "Council minutes" in html and "Item 4: 12 homes approved." in html
     assert "Call notes" not in html
     assert Claim.objects.filter(article=published_article).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "text", "anchored"),
+    [
+        ("The council *approved* 12 homes.", "council approved 12 homes", "council *approved* 12 homes"),
+        ('He said "no" to 12 homes.', "He said “no” to 12 homes", 'He said "no" to 12 homes'),
+        ("Costs rose -- again.", "Costs rose – again", "Costs rose -- again"),
+    ],
+)  # fmt: skip
+def test_it_anchors_a_claim_copied_from_the_rendered_page(article, carol, body, text, anchored):
+    edit(article, body)
+    claim = services.claim_add(article, by=carol, text=text)
+    assert article.body[claim.anchor_start : claim.anchor_end] == anchored
+
+
+def test_it_keeps_a_claim_whose_words_were_only_emphasised(claim, article, carol):
+    services.claim_record_verdict(claim, by=carol, status="verified", note="Minutes.")
+    edit(article, BODY.replace("approved 12", "approved **12**"))
+    claim.refresh_from_db()
+    assert claim.status == "verified"
+    assert article.body[claim.anchor_start : claim.anchor_end] == "The council approved **12** new homes"
