@@ -45,6 +45,7 @@ import time
 import httpx
 from django.conf import settings
 
+from articles import phrases
 from editorial.ai.contract import (
     SCHEMAS,
     ArticleInput,
@@ -168,14 +169,16 @@ def check_spans(kind: str, output: dict, body: str) -> dict:
                 and body[claim["start"] : claim["end"]] == claim["text"]
             ):
                 continue
-            # Models count characters loosely: a claim quoted word for word stands where the body has it.
-            found = body.find(claim["text"]) if claim["text"] else -1
-            if found < 0:
+            # Models count characters loosely and retype spacing, quotes and case: a claim stands where
+            # the body reads the same, and takes the body's own words.
+            span = phrases.find(claim["text"], body)
+            if span is None:
                 raise ProviderError(
                     f"The claims output is not anchored to the body: claim {number}'s text does not "
                     "appear in it."
                 )
-            claim["start"], claim["end"] = found, found + len(claim["text"])
+            claim["start"], claim["end"] = span
+            claim["text"] = body[span[0] : span[1]]
     elif kind == Kind.ENTITIES:
         for entity in output["entities"]:
             for mention in entity["mentions"]:

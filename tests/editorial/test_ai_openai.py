@@ -408,3 +408,14 @@ def test_it_sends_nothing_the_call_log_refuses(llm):
     with pytest.raises(ProviderError, match="Refused by the ledger"):
         provider(llm).run("metadata", ARTICLE, lambda percent: None, Log(refuse_after=0))
     assert len(llm.requests) == 1
+
+
+def test_it_anchors_a_claim_the_model_retyped_where_the_body_reads_the_same(llm):
+    retyped = "the council approved 12 new\nhomes on  Tuesday"
+    llm.ok({"claims": [{"text": retyped, "start": 3, "end": 9, "score": 0.9, "cues": ["figure"]}]})
+    claim = run(llm, kind="claims")[0].output["claims"][0]
+    assert body_at(claim) == claim["text"] == CLAIM
+
+
+def body_at(item: dict) -> str:
+    return BODY[item["start"] : item["end"]]
