@@ -28,16 +28,22 @@ _CHARS = {
 
 # Markdown that the rendered page shows differently. Each alternative is named after how it folds.
 _LINK_TARGET = r"(?:\((?:[^()\n]|\([^()\n]*\))*\)|\[[^\]\n]*\])"
+_LINK_DEFINITION = (
+    r"^[ \t]{0,3}\[(?!\^)[^\]\n]+\]:[ \t]*\S+"  # [label]: destination
+    r"""(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^)\n]*\)))?[ \t]*$"""  # and perhaps a title
+)
 _MARKUP = re.compile(
     rf"""
-    (?P<drop>
-        !\[[^\]\n]*\]\((?:[^()\n]|\([^()\n]*\))*\)      # an image: not part of the words
-      | ^[ \t]{{0,3}}\[(?!\^)[^\]\n]+\]:[^\n]*$          # a link reference definition
-      | \[(?=[^\]\n]*\]{_LINK_TARGET})                 # a link's opening bracket
-      | \]{_LINK_TARGET}                                 # a link's target
+    (?P<block>
+        {_LINK_DEFINITION}                               # a link reference definition
       | ^[ \t]*(?:>[ \t]*)*(?:\#{{1,6}}|[-+*])[ \t]+      # a heading or bullet (and quote) marker
       | ^[ \t]*(?:>[ \t]*)+                             # a block quote marker
       | ^[ \t]*(?:[-*_=][ \t]*){{3,}}$                    # a rule or a heading underline
+    )
+    | (?P<drop>
+        !\[[^\]\n]*\]\((?:[^()\n]|\([^()\n]*\))*\)      # an image: not part of the words
+      | \[(?=[^\]\n]*\]{_LINK_TARGET})                 # a link's opening bracket
+      | \]{_LINK_TARGET}                                 # a link's target
       | \\(?=[!-/:-@\[-`{{-~\n])                        # an escape
       | ~~                                              # strike-through
     )
@@ -65,7 +71,7 @@ class Folded:
     def find(self, phrase: str, *, whole_word: bool = False) -> Span | None:
         """Where the phrase first stands, as (start, end) in the original text; None if nowhere.
         With whole_word, a match must not begin or end inside a word ("Ada" is not in "Adam")."""
-        needle = fold(phrase).text.strip()
+        needle = fold(phrase, starts_block=False).text.strip()
         if not needle:
             return None
         at = self.text.find(needle)
@@ -108,13 +114,14 @@ class _Folder:
             self.put(text[index], index, index + 1)
 
 
-def fold(text: str) -> Folded:
-    """The text folded for matching (see the module's docstring), with its map back to the original."""
+def fold(text: str, *, starts_block: bool = True) -> Folded:
+    """The text folded for matching (see the module's docstring), with its map back to the original.
+    A whole text starts a Markdown block; a phrase cut from one (starts_block=False) does not."""
     folder = _Folder()
     done = 0
     for markup in _MARKUP.finditer(text):
         folder.put_plain(text, done, markup.start())
-        if markup.lastgroup == "number" and not _numbers_an_item(text, markup):
+        if _reads_as_words(markup, text, starts_block=starts_block):
             folder.put_plain(text, markup.start(), markup.end())
         elif markup.lastgroup == "autolink":
             folder.put_plain(text, markup.start() + 1, markup.end() - 1)
@@ -127,13 +134,19 @@ def fold(text: str) -> Folded:
     return Folded("".join(folder.chars), folder.starts, folder.ends)
 
 
-def _numbers_an_item(text: str, number: re.Match) -> bool:
-    """A number opens a list item where CommonMark starts a list (after a blank line, with 1, or after
-    another item); otherwise it only continues a wrapped paragraph: "since\n2019. Then" reads as is."""
-    if number.group("n") == "1" or number.start() == 0:
-        return True
-    line = text[text.rfind("\n", 0, number.start() - 1) + 1 : number.start() - 1]
-    return not line.strip() or _NUMBERED.match(line) is not None
+def _reads_as_words(markup: re.Match, text: str, *, starts_block: bool) -> bool:
+    """Is this line-start marker part of the words after all? At the start of a phrase cut from a text
+    it is: a phrase that begins "2019. Then" or "- 3" keeps its first words. So is a number that only
+    continues a wrapped paragraph ("since\n2019. Then"): CommonMark opens a numbered item after a
+    blank line or another item, or with 1."""
+    if markup.lastgroup not in ("block", "number"):
+        return False
+    if markup.start() == 0:
+        return not starts_block
+    if markup.lastgroup == "block" or markup.group("n") == "1":
+        return False
+    line = text[text.rfind("\n", 0, markup.start() - 1) + 1 : markup.start() - 1]
+    return bool(line.strip()) and _NUMBERED.match(line) is None
 
 
 def find(phrase: str, text: str, *, whole_word: bool = False) -> Span | None:

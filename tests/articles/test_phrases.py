@@ -65,6 +65,16 @@ def test_it_finds_nothing_where_the_words_are_not_there(phrase, text):
     assert not phrases.contains(phrase, text)
 
 
+def test_a_phrase_keeps_first_words_that_would_open_a_list_item_in_a_text():
+    assert marked("2019. Then it", "Then it rained. In\n2019. Then it") == "2019. Then it"
+    assert marked("- 3 refused", "12 refused - 3 refused") == "- 3 refused"
+
+
+def test_it_reads_a_line_that_only_looks_like_a_link_definition():
+    assert marked("[Update]: the council", "[Update]: the council said so.") == "[Update]: the council"
+    assert phrases.find("first. https", "Read [it][m] first.\n\n[m]: https://e.org/m") is None
+
+
 def test_it_prefers_the_first_place_the_phrase_stands():
     assert phrases.find("homes", "12 Homes, then 14 homes") == (3, 8)
 
