@@ -4,6 +4,7 @@ import pytest
 
 from articles import gate
 from articles.models import ArticleEntity, Entity
+from articles.versions import save_version
 from tests.factories import ArticleFactory
 
 
@@ -14,7 +15,7 @@ def article(alice, bob):
 
 def named(article, bob, *, body: str, name: str, aliases=()) -> list[str]:
     article.body = body
-    article.save()
+    save_version(article, by=bob)
     entity = Entity.objects.create(name=name, slug=name.lower().replace(" ", "-"), aliases=list(aliases))
     ArticleEntity.objects.create(article=article, entity=entity, accepted_by=bob)
     article.approved_version = article.history.latest()
