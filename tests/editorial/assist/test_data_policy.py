@@ -11,7 +11,7 @@ from editorial import services, tasks
 from editorial.ai.openai_compat import OpenAIProvider
 from editorial.celery import app
 from editorial.models import AICall, AssistJob
-from tests.editorial.test_ai_worker_crash import start_worker, stop, wait_for
+from tests.editorial.assist.test_worker_crash import start_worker, stop, wait_for
 from tests.factories import ArticleFactory
 from tests.fake_llm import FakeLLM
 

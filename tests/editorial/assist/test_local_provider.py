@@ -17,7 +17,8 @@ from editorial.ai.contract import ArticleInput, ProviderError
 from editorial.ai.local import LocalProvider, lexicon
 from editorial.ai.local.document import split_sentences
 
-SEED_PAGE = Path("/work/shared/seed/article-page.txt")
+# The page the product must publish, kept beside the checkout.
+SEED_PAGE = Path(__file__).resolve().parents[4] / "shared" / "seed" / "article-page.txt"
 TOPICS = ["AI infrastructure", "Energy", "Media", "Chips", "Policy"]
 
 NEWS = """\
