@@ -22,6 +22,8 @@ from articles.workflow import ACTIONS, can_review, owns_or_reviews, refusal
 from articles.workflow import available_actions as available_actions  # the admin asks services
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
     HistoricalArticle = Any  # simple-history generates it with Article: no fields the type checker knows
 else:
     from articles.models import HistoricalArticle
@@ -69,13 +71,13 @@ def _lock(article: Article) -> Article:
     return article
 
 
-def _authorize(name: str, article: Article, by) -> None:
+def _authorize(name: str, article: Article, by: User) -> None:
     if refused := refusal(name, article, by):
         raise ArticleActionError(refused)
 
 
 @transaction.atomic
-def article_submit(article: Article, *, by, note: str = "") -> Article:
+def article_submit(article: Article, *, by: User, note: str = "") -> Article:
     _authorize("submit", _lock(article), by)
     article.review_requested_at = timezone.now()
     _move(article, "submit", by=by, reason="Submitted for review", note=note)
@@ -83,7 +85,7 @@ def article_submit(article: Article, *, by, note: str = "") -> Article:
 
 
 @transaction.atomic
-def article_request_changes(article: Article, *, by, note: str) -> Article:
+def article_request_changes(article: Article, *, by: User, note: str) -> Article:
     _authorize("request_changes", _lock(article), by)
     if not note.strip():
         raise ArticleActionError("Say what needs to change: the note goes to the author.")
@@ -99,7 +101,7 @@ def article_request_changes(article: Article, *, by, note: str) -> Article:
 
 
 @transaction.atomic
-def article_approve(article: Article, *, by, note: str = "") -> Article:
+def article_approve(article: Article, *, by: User, note: str = "") -> Article:
     """Approve the current version: publishing will make exactly this version live."""
     _authorize("approve", _lock(article), by)
     note = note.strip()
@@ -180,7 +182,7 @@ def _wrote_approved_text(article: Article, user) -> bool:
     return writer == user.pk
 
 
-def _require_second_editor(article: Article, by) -> None:
+def _require_second_editor(article: Article, by: User) -> None:
     """With PUBLISH_SECOND_EDITOR, an editor publishes their own text only once another editor approved it."""
     if not settings.PUBLISH_SECOND_EDITOR or article.approved_version_id is None:
         return
@@ -196,7 +198,9 @@ def _require_second_editor(article: Article, by) -> None:
 
 
 @transaction.atomic
-def article_publish(article: Article, *, by, override_reason: str = "", update_note: str = "") -> Article:
+def article_publish(
+    article: Article, *, by: User, override_reason: str = "", update_note: str = ""
+) -> Article:
     """Make the approved version live. Readers see exactly that version, whatever was edited since.
 
     `update_note` marks a republication as a substantive update: the public "Updated" date moves and
@@ -228,7 +232,7 @@ def article_publish(article: Article, *, by, override_reason: str = "", update_n
 
 
 @transaction.atomic
-def article_schedule(article: Article, *, by, when: datetime, override_reason: str = "") -> Article:
+def article_schedule(article: Article, *, by: User, when: datetime, override_reason: str = "") -> Article:
     _authorize("schedule", _lock(article), by)
     if when <= timezone.now():
         raise ArticleActionError("Choose a time in the future, or publish now.")
@@ -250,7 +254,7 @@ def article_schedule(article: Article, *, by, when: datetime, override_reason: s
 
 
 @transaction.atomic
-def article_unschedule(article: Article, *, by) -> Article:
+def article_unschedule(article: Article, *, by: User) -> Article:
     _authorize("unschedule", _lock(article), by)
     article.scheduled_for = None
     article.scheduled_by = None
@@ -259,7 +263,7 @@ def article_unschedule(article: Article, *, by) -> Article:
 
 
 @transaction.atomic
-def article_unpublish(article: Article, *, by, reason: str) -> Article:
+def article_unpublish(article: Article, *, by: User, reason: str) -> Article:
     _authorize("unpublish", _lock(article), by)
     if not reason.strip():
         raise ArticleActionError("Give the reason for unpublishing; it is kept in the article's history.")
@@ -279,7 +283,7 @@ def article_unpublish(article: Article, *, by, reason: str) -> Article:
 
 
 @transaction.atomic
-def article_withdraw_approval(article: Article, *, by, reason: str) -> Article:
+def article_withdraw_approval(article: Article, *, by: User, reason: str) -> Article:
     """Send an approved or scheduled draft back to review because the approved text went stale (a
     correction was published meanwhile). Called by other services once they have checked the actor."""
     _lock(article)
@@ -313,7 +317,9 @@ class CorrectedVersion:
 
 
 @transaction.atomic
-def article_publish_correction(article: Article, *, by, body: str, label: str, note: str) -> CorrectedVersion:
+def article_publish_correction(
+    article: Article, *, by: User, body: str, label: str, note: str
+) -> CorrectedVersion:
     """Publish the live text with `body` corrected as a new live version at once, and move the Updated
     date. Called by the corrections desk's services once they have checked the actor and the note.
 
@@ -352,7 +358,7 @@ def article_publish_correction(article: Article, *, by, body: str, label: str, n
     return CorrectedVersion(live, corrected, article.updated_at)
 
 
-def _keep_draft(article: Article, draft: dict, live, corrected, *, by, label: str, note: str) -> None:
+def _keep_draft(article: Article, draft: dict, live, corrected, *, by: User, label: str, note: str) -> None:
     """Put the unpublished edits back over the corrected version, with the correction where it fits."""
     for field, value in draft.items():
         setattr(article, field, value)
@@ -377,7 +383,7 @@ def _keep_draft(article: Article, draft: dict, live, corrected, *, by, label: st
 
 
 @transaction.atomic
-def article_restore_version(article: Article, version: HistoricalArticle, *, by) -> Article:
+def article_restore_version(article: Article, version: HistoricalArticle, *, by: User) -> Article:
     """Make an old version's content the working copy again, as a new version. What readers see
     changes only when that version is approved and published."""
     _authorize("restore", _lock(article), by)
@@ -392,7 +398,7 @@ def article_restore_version(article: Article, version: HistoricalArticle, *, by)
 
 
 @transaction.atomic
-def review_note_add(article: Article, *, by, body: str) -> ReviewNote:
+def review_note_add(article: Article, *, by: User, body: str) -> ReviewNote:
     _authorize("comment", article, by)
     if not body.strip():
         raise ArticleActionError("The note is empty.")
@@ -414,13 +420,14 @@ def publish_due_articles(*, now: datetime | None = None) -> int:
                 continue  # another worker has it, or it was published or rescheduled meanwhile
             # The editor's reason for scheduling over the gate stands for this publication; _check_gate
             # knows it is this schedule's reason, not "the same as last time".
-            schedule = Transition.objects.filter(article=article, to_status=S.SCHEDULED).last()
+            schedule = (
+                Transition.objects.filter(article=article, to_status=S.SCHEDULED).select_related("by").last()
+            )
+            if schedule is None:
+                log.warning("article %s is scheduled but its schedule is not on record", article.pk)
+                continue
             try:
-                article_publish(
-                    article,
-                    by=article.scheduled_by,
-                    override_reason=schedule.override_reason if schedule else "",
-                )
+                article_publish(article, by=schedule.by, override_reason=schedule.override_reason)
             except ArticleActionError as exc:
                 log.warning("scheduled publication of article %s failed: %s", article.pk, exc)
                 continue
@@ -462,7 +469,7 @@ def edit_conflict(article: Article, base_version_id: int | None) -> EditConflict
 
 
 @transaction.atomic
-def article_save(article: Article, *, by, reason: str, base_version_id: int | None = None) -> Article:
+def article_save(article: Article, *, by: User, reason: str, base_version_id: int | None = None) -> Article:
     """Save the working copy as a new version. Refused if `by` may not change this article, if an author
     tries to change the byline, or (EditConflict) if someone saved other text since `base_version_id`."""
     if article.pk is not None:

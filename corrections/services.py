@@ -7,6 +7,7 @@ import hmac
 import logging
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
@@ -19,6 +20,9 @@ from articles.models import Article
 from articles.versions import save_version
 from corrections.models import Correction, CorrectionRequest
 from editorial import emails
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 log = logging.getLogger(__name__)
 R = CorrectionRequest.Status
@@ -126,14 +130,14 @@ def _locked(request: CorrectionRequest) -> CorrectionRequest:
 
 
 @transaction.atomic
-def correction_request_assign(request: CorrectionRequest, *, to, by) -> CorrectionRequest:
+def correction_request_assign(request: CorrectionRequest, *, to, by: User) -> CorrectionRequest:
     _require_desk(by)
     _locked(request).assigned_to = to
     return save_version(request, by=by, update_fields=["assigned_to"])
 
 
 @transaction.atomic
-def correction_request_mark(request: CorrectionRequest, *, status: str, by) -> CorrectionRequest:
+def correction_request_mark(request: CorrectionRequest, *, status: str, by: User) -> CorrectionRequest:
     """Move an open request to in review, or file it as spam."""
     _require_desk(by)
     if status not in (R.IN_REVIEW, R.SPAM):
@@ -147,7 +151,9 @@ def correction_request_mark(request: CorrectionRequest, *, status: str, by) -> C
 
 
 @transaction.atomic
-def correction_requests_merge(requests: Iterable[CorrectionRequest], *, into: CorrectionRequest, by) -> int:
+def correction_requests_merge(
+    requests: Iterable[CorrectionRequest], *, into: CorrectionRequest, by: User
+) -> int:
     """File requests as duplicates of `into` (the one the desk keeps working on). Their readers are
     told of the decision on `into` as well."""
     _require_desk(by)
@@ -165,7 +171,7 @@ def correction_requests_merge(requests: Iterable[CorrectionRequest], *, into: Co
 
 
 @transaction.atomic
-def correction_decline(request: CorrectionRequest, *, by, reply: str) -> CorrectionRequest:
+def correction_decline(request: CorrectionRequest, *, by: User, reply: str) -> CorrectionRequest:
     if not _can_decide(by):
         raise CorrectionError("Only the corrections desk can decline a request.")
     if not reply.strip():
@@ -188,7 +194,9 @@ def correction_decline(request: CorrectionRequest, *, by, reply: str) -> Correct
 
 
 @transaction.atomic
-def correction_publish(article: Article, *, by, body: str, kind: str, note: str, requests=()) -> Correction:
+def correction_publish(
+    article: Article, *, by: User, body: str, kind: str, note: str, requests=()
+) -> Correction:
     """Publish corrected text as a new live version with a public note (articles moves the pointer, the
     Updated date and the draft), and record the correction for readers."""
     if not _can_decide(by):
@@ -216,7 +224,9 @@ def correction_publish(article: Article, *, by, body: str, kind: str, note: str,
 
 
 @transaction.atomic
-def correction_accept(request: CorrectionRequest, *, by, body: str, kind: str, note: str, reply: str = ""):
+def correction_accept(
+    request: CorrectionRequest, *, by: User, body: str, kind: str, note: str, reply: str = ""
+):
     """Accept a reader's request: publish the correction and tell the reader (and the readers of its
     duplicates). Accepting a request that is already accepted returns its correction unchanged."""
     if not _can_decide(by):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -19,6 +20,9 @@ from editorial.ai import contract
 from editorial.celery import enqueue, enqueue_on_commit
 from editorial.models import AICall, AssistJob, Claim
 from editorial.services.factcheck import FactCheckError, claim_add
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +62,7 @@ def ai_send_refusal(article: Article, version, provider: contract.Provider) -> s
 
 
 @transaction.atomic
-def ai_job_request(article, *, kind: str, by) -> AssistJob:
+def ai_job_request(article, *, kind: str, by: User) -> AssistJob:
     """Record the request in the ledger and queue it once this transaction commits. Asking again for the
     same kind on the same text returns the job already asked for."""
     if kind not in contract.KINDS:
@@ -283,7 +287,7 @@ def ai_jobs_sweep() -> int:
     return len(ids)
 
 
-def _accepting(job: AssistJob, *, by, part: str, items: list) -> AssistJob:
+def _accepting(job: AssistJob, *, by: User, part: str, items: list) -> AssistJob:
     job.refresh_from_db(from_queryset=AssistJob.objects.select_for_update())
     if job.status != AssistJob.Status.SUCCEEDED:
         raise AssistError("Only a finished job's output can be accepted.")
@@ -310,7 +314,7 @@ def _pick(job: AssistJob, key: str, indexes: list[int]) -> list[dict]:
 
 
 @transaction.atomic
-def ai_job_accept_claims(job: AssistJob, *, by, indexes: list[int]) -> list[Claim]:
+def ai_job_accept_claims(job: AssistJob, *, by: User, indexes: list[int]) -> list[Claim]:
     """Put chosen claims in the fact-check queue. A claim no longer in the text is skipped."""
     chosen = _pick(job, "claims", indexes)
     claims = []
@@ -333,7 +337,7 @@ def ai_job_accept_claims(job: AssistJob, *, by, indexes: list[int]) -> list[Clai
 
 
 @transaction.atomic
-def ai_job_accept_entities(job: AssistJob, *, by, indexes: list[int]) -> list[ArticleEntity]:
+def ai_job_accept_entities(job: AssistJob, *, by: User, indexes: list[int]) -> list[ArticleEntity]:
     if not by.has_perm("articles.review_article"):
         raise AssistError("Only an editor can put entities on an article.")
     accepted = []
@@ -357,7 +361,7 @@ def ai_job_accept_entities(job: AssistJob, *, by, indexes: list[int]) -> list[Ar
 
 
 @transaction.atomic
-def ai_job_accept_metadata(job: AssistJob, *, by, fields: list[str]):
+def ai_job_accept_metadata(job: AssistJob, *, by: User, fields: list[str]):
     article = job.article
     if not owns_or_reviews(article, by):
         raise AssistError("Only the article's author or an editor can change its metadata.")
@@ -376,7 +380,7 @@ def ai_job_accept_metadata(job: AssistJob, *, by, fields: list[str]):
 
 
 @transaction.atomic
-def ai_job_accept_suggestion(job: AssistJob, *, by, index: int):
+def ai_job_accept_suggestion(job: AssistJob, *, by: User, index: int):
     """Apply one suggested rewrite to the working copy, as a new version; readers see it only once the
     article is approved and published again."""
     article = job.article
@@ -395,7 +399,7 @@ def ai_job_accept_suggestion(job: AssistJob, *, by, index: int):
     )
 
 
-def ai_job_accept(job: AssistJob, *, by, items: list[int], fields: list[str]) -> str:
+def ai_job_accept(job: AssistJob, *, by: User, items: list[int], fields: list[str]) -> str:
     """Accept the chosen parts of a finished job's output the way its kind is accepted: `items` are
     indexes into its list (claims, entities, one suggestion), `fields` the metadata to use. Returns what
     was done, for the person who accepted."""

@@ -6,6 +6,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -19,6 +20,9 @@ from articles.versions import delete_version, save_version
 from editorial import web_client
 from editorial.celery import enqueue, enqueue_on_commit
 from editorial.models import Claim, Evidence
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +75,7 @@ def may_weigh_claims(user) -> bool:
 
 
 @transaction.atomic
-def claim_set_checkworthiness(claim: Claim, *, by, value: float, reason: str) -> Claim:
+def claim_set_checkworthiness(claim: Claim, *, by: User, value: float, reason: str) -> Claim:
     """Change how much a claim needs checking, recording who and why in its history. Fact-checkers and
     editors may; taking a pending claim out of the publish gate (from the threshold or above to below
     it) is an editor's decision, since the gate then lets the article go out unchecked."""
@@ -140,14 +144,14 @@ def claims_out_of_gate(article) -> list[GateRelease]:
 
 
 @transaction.atomic
-def claim_assign(claim: Claim, *, to, by) -> Claim:
+def claim_assign(claim: Claim, *, to, by: User) -> Claim:
     _require_checker(by)
     claim.assigned_to = to
     return save_version(claim, by=by, update_fields=["assigned_to"])
 
 
 @transaction.atomic
-def claim_record_verdict(claim: Claim, *, by, status: str, note: str) -> Claim:
+def claim_record_verdict(claim: Claim, *, by: User, status: str, note: str) -> Claim:
     _require_checker(by)
     if status not in Claim.VERDICTS:
         raise FactCheckError("Choose a verdict.")
@@ -215,7 +219,7 @@ EVIDENCE_FIELDS = frozenset({"url", "title", "quote", "kind", "stance", "public"
 
 
 @transaction.atomic
-def evidence_update(evidence: Evidence, *, by, **fields) -> Evidence:
+def evidence_update(evidence: Evidence, *, by: User, **fields) -> Evidence:
     """Change what a fact-checker entered about a source. A new address is another page: what was
     found at the old one (its link status, the passage offered) no longer holds, so it is cleared and
     the new link is checked."""
@@ -236,7 +240,7 @@ def evidence_update(evidence: Evidence, *, by, **fields) -> Evidence:
 
 
 @transaction.atomic
-def evidence_remove(evidence: Evidence, *, by) -> None:
+def evidence_remove(evidence: Evidence, *, by: User) -> None:
     """Take a source off a claim; its history keeps what it was and who removed it."""
     _require_checker(by)
     delete_version(evidence, by=by, reason="Removed")

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from articles.versions import delete_version, save_version
 from editorial.models import Disclosure, Person, PolicyPage
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +25,7 @@ def _manages_people(user) -> bool:
 
 
 @transaction.atomic
-def person_save(person: Person, *, by, reason: str = "") -> Person:
+def person_save(person: Person, *, by: User, reason: str = "") -> Person:
     """Save a profile. Editors who manage people change any; everyone else only their own, and never its
     public address or the account it belongs to."""
     if person.pk is None:
@@ -37,14 +41,14 @@ def person_save(person: Person, *, by, reason: str = "") -> Person:
     return save_version(person, by=by, reason=reason or "Edited")
 
 
-def _may_disclose_for(person_id: int | None, by) -> bool:
+def _may_disclose_for(person_id: int | None, by: User) -> bool:
     if _manages_people(by):
         return True
     return person_id is not None and Person.objects.filter(pk=person_id, user=by).exists()
 
 
 @transaction.atomic
-def disclosure_save(disclosure: Disclosure, *, by, reason: str = "") -> Disclosure:
+def disclosure_save(disclosure: Disclosure, *, by: User, reason: str = "") -> Disclosure:
     """Save a disclosure of one's own (editors: anyone's); it cannot be moved to someone else's profile."""
     if disclosure.pk is not None:
         current = Disclosure.objects.select_for_update().get(pk=disclosure.pk)
@@ -56,7 +60,7 @@ def disclosure_save(disclosure: Disclosure, *, by, reason: str = "") -> Disclosu
 
 
 @transaction.atomic
-def disclosure_delete(disclosure: Disclosure, *, by) -> None:
+def disclosure_delete(disclosure: Disclosure, *, by: User) -> None:
     """Remove a disclosure made in error (one that ended is given an end date instead). Its versions stay."""
     if not _may_disclose_for(disclosure.person_id, by):
         raise PeopleError("You can remove only your own disclosures.")
@@ -64,7 +68,7 @@ def disclosure_delete(disclosure: Disclosure, *, by) -> None:
 
 
 @transaction.atomic
-def policy_page_save(page: PolicyPage, *, by, reason: str = "") -> PolicyPage:
+def policy_page_save(page: PolicyPage, *, by: User, reason: str = "") -> PolicyPage:
     if not by.has_perm("editorial.change_policypage"):
         raise PeopleError("Only an editor can change the publisher's policies.")
     return save_version(page, by=by, reason=reason or "Edited")
