@@ -24,10 +24,7 @@ def save_version[M: "Model"](
     update_fields: Iterable[str] | None = None,
 ) -> M:
     """Save `obj` and record the change as a new version made by `by`, for `reason`."""
-    record: Any = obj
-    record._history_user = by
-    record._change_reason = reason or None
-    obj.save(update_fields=update_fields)
+    _sign(obj, by, reason).save(update_fields=update_fields)
     return obj
 
 
@@ -41,7 +38,12 @@ def save_unversioned[M: "Model"](obj: M, *fields: str) -> M:
 
 def delete_version(obj: Model, *, by: AbstractBaseUser | None, reason: str = "") -> None:
     """Delete `obj`; its history keeps every version and records the deletion as `by`'s, for `reason`."""
+    _sign(obj, by, reason).delete()
+
+
+def _sign[M: "Model"](obj: M, by: AbstractBaseUser | None, reason: str) -> M:
+    """Tell simple-history who makes the next change and why (the attributes it reads when it saves)."""
     record: Any = obj
     record._history_user = by
     record._change_reason = reason or None
-    obj.delete()
+    return obj
