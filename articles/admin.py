@@ -51,6 +51,14 @@ class ArticleForm(forms.ModelForm):
                 "history_date", "history_id"
             )
 
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if (holder := services.address_holder(self.instance, slug)) is not None:
+            raise forms.ValidationError(
+                f"Readers find “{holder.public_title}” at /articles/{slug}/: choose another slug."
+            )
+        return slug
+
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk is None:

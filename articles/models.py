@@ -13,6 +13,9 @@ from articles.markdown import render_markdown
 # The fields that make up what readers read; a change to any of them is a change of content.
 TEXT_FIELDS = ("title", "dek", "body", "seo_description")
 CONTENT_FIELDS = (*TEXT_FIELDS, "author_id", "editor_id")
+# Everything of a version readers see: its content and its address. A slug edit is an unpublished change
+# like any other; restoring a version brings back its content, not its address.
+SNAPSHOT_FIELDS = (*CONTENT_FIELDS, "slug")
 
 
 class Topic(models.Model):
@@ -34,6 +37,11 @@ class ArticleQuerySet(models.QuerySet):
     def live(self) -> ArticleQuerySet:
         """Articles readers can see: those with a published version."""
         return self.filter(live_version__isnull=False)
+
+    def at_address(self, slug: str) -> ArticleQuerySet:
+        """The live article readers find at /articles/<slug>/: the slug of its live version, not of the
+        working copy (a slug edit moves the address only once it is published)."""
+        return self.live().filter(live_version__slug=slug)
 
     def with_live_version(self) -> ArticleQuerySet:
         """Load the live snapshot and the people its byline names in the same query."""
@@ -147,7 +155,26 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:detail", args=[self.slug])
+        return reverse("articles:detail", args=[self.public_slug])
+
+    @property
+    def public_slug(self) -> str:
+        """The address readers know the article by: the live version's slug; once unpublished, that of
+        the version that was live then (where its notice stands); the working slug only before that."""
+        if self.live_version is not None:
+            return self.live_version.slug
+        last = self._last_public_version()
+        return last.slug if last is not None else self.slug
+
+    def _last_public_version(self):
+        """The version that was live when the article was last unpublished, if it ever was."""
+        unpublished = (
+            self.transitions.filter(to_status=Article.Status.UNPUBLISHED, version__isnull=False)
+            .select_related("version")
+            .order_by("-at", "-pk")
+            .first()
+        )
+        return unpublished.version if unpublished is not None else None
 
     @property
     def is_live(self) -> bool:
@@ -159,13 +186,8 @@ class Article(models.Model):
         then; the working title only for an article that was never public."""
         if self.live_version is not None:
             return self.live_version.title
-        last_public = (
-            self.transitions.filter(to_status=Article.Status.UNPUBLISHED, version__isnull=False)
-            .select_related("version")
-            .order_by("-at", "-pk")
-            .first()
-        )
-        return last_public.version.title if last_public and last_public.version else self.title
+        last = self._last_public_version()
+        return last.title if last is not None else self.title
 
     @property
     def has_unpublished_changes(self) -> bool:
@@ -186,8 +208,23 @@ class Article(models.Model):
 
 def content_hash(obj) -> str:
     """A fingerprint of what readers read, the same for an article and for any of its versions."""
-    values = [getattr(obj, field) for field in CONTENT_FIELDS]
+    values = [getattr(obj, field) for field in SNAPSHOT_FIELDS]
     return hashlib.sha256(json.dumps(values, default=str).encode()).hexdigest()
+
+
+class OldAddress(models.Model):
+    """A slug an article was published under before: /articles/<slug>/ answers with a 301 to the
+    article's current address, for ever. A slug belongs to one article, live or old."""
+
+    slug = models.SlugField(max_length=300, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="old_addresses")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "old addresses"
+
+    def __str__(self) -> str:
+        return f"/articles/{self.slug}/ → {self.article}"
 
 
 class Transition(models.Model):

@@ -16,7 +16,15 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from articles import gate
-from articles.models import CONTENT_FIELDS, TEXT_FIELDS, Article, ReviewNote, Transition
+from articles.models import (
+    CONTENT_FIELDS,
+    SNAPSHOT_FIELDS,
+    TEXT_FIELDS,
+    Article,
+    OldAddress,
+    ReviewNote,
+    Transition,
+)
 from articles.versions import save_unversioned, save_version
 from articles.workflow import ACTIONS, can_review, owns_or_reviews, refusal
 from articles.workflow import available_actions as available_actions  # the admin asks services
@@ -207,6 +215,7 @@ def article_publish(
     the note is shown on the article's public list of changes. Without it, the date stays honest."""
     _authorize("publish", _lock(article), by)
     _require_second_editor(article, by)
+    _require_free_address(article, _approved(article).slug)
     overridden = _check_gate(article, override_reason)
     now = timezone.now()
     if update_note.strip():
@@ -226,9 +235,45 @@ def article_publish(
         update_note=update_note.strip(),
         override_reason=override_reason.strip() if overridden else "",
     )
+    previous = article.live_version or article._last_public_version()
     article.live_version = article.approved_version
     save_unversioned(article, "live_version")
+    _keep_old_address(article, previous)
     return article
+
+
+def address_holder(article: Article, slug: str) -> Article | None:
+    """Another article readers find at /articles/<slug>/: live under it, moved from it (an old address
+    answering 301), or unpublished from it (its notice stands there)."""
+    others = Article.objects.exclude(pk=article.pk)
+    gone = others.filter(
+        live_version__isnull=True, transitions__to_status=S.UNPUBLISHED, transitions__version__slug=slug
+    )
+    moved = (
+        OldAddress.objects.filter(slug=slug).exclude(article_id=article.pk).select_related("article").first()
+    )
+    return others.at_address(slug).first() or (moved.article if moved else None) or gone.first()
+
+
+def _approved(article: Article) -> Any:
+    if article.approved_version is None:
+        raise ArticleActionError(f"“{article.title}” has no approved version to publish.")
+    return article.approved_version
+
+
+def _require_free_address(article: Article, slug: str) -> None:
+    if (holder := address_holder(article, slug)) is not None:
+        raise ArticleActionError(
+            f"The address /articles/{slug}/ belongs to “{holder.public_title}”: choose another slug."
+        )
+
+
+def _keep_old_address(article: Article, previous) -> None:
+    """A published slug change leaves the old address answering with a 301 to the new one, for ever."""
+    slug = article.public_slug
+    OldAddress.objects.filter(article=article, slug=slug).delete()  # back to an address it had before
+    if previous is not None and previous.slug != slug:
+        OldAddress.objects.update_or_create(slug=previous.slug, defaults={"article": article})
 
 
 @transaction.atomic
@@ -237,6 +282,7 @@ def article_schedule(article: Article, *, by: User, when: datetime, override_rea
     if when <= timezone.now():
         raise ArticleActionError("Choose a time in the future, or publish now.")
     _require_second_editor(article, by)
+    _require_free_address(article, _approved(article).slug)
     overridden = _check_gate(article, override_reason)
     article.scheduled_for = when
     article.scheduled_by = by
@@ -333,14 +379,14 @@ def article_publish_correction(
     body = body.replace("\r\n", "\n").strip()
     if body == live.body:
         raise ArticleActionError("The corrected text is the same as the live text: change the passage first.")
-    draft = {field: getattr(article, field) for field in CONTENT_FIELDS}
+    draft = {field: getattr(article, field) for field in SNAPSHOT_FIELDS}
     draft_changed = article.content_hash != live.content_hash
     pending = article.approved_version_id not in (None, live.pk) and article.status in (
         S.APPROVED,
         S.SCHEDULED,
     )
 
-    for field in CONTENT_FIELDS:
+    for field in SNAPSHOT_FIELDS:
         setattr(article, field, getattr(live, field))
     article.body, article.updated_at = body, timezone.now()
     save_version(article, by=by, reason=f"{label} published: {note}")
@@ -483,4 +529,5 @@ def article_save(article: Article, *, by: User, reason: str, base_version_id: in
             raise conflict
     elif not can_review(by) and getattr(article.author, "user_id", None) != by.pk:
         raise ArticleActionError("Authors write articles under their own name.")
+    _require_free_address(article, article.slug)
     return save_version(article, by=by, reason=reason)

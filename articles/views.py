@@ -1,13 +1,16 @@
 import json
 
 from django.conf import settings
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView
 
 from articles import hooks
 from articles.diff import FIELDS, changed_paragraphs, version_diff
-from articles.models import Article, Entity, Topic, Transition
+from articles.models import Article, Entity, OldAddress, Topic, Transition
 
 # What readers are shown of a change: the text and the byline, not internal metadata.
 PUBLIC_FIELDS = [f for f in FIELDS if f[0] != "seo_description"]
@@ -35,7 +38,43 @@ class TopicView(ListView):
         return super().get_context_data(topic=self.topic, **kwargs)
 
 
-class ArticleView(DetailView):
+def elsewhere(request, slug: str, route: str) -> HttpResponse:
+    """The answer for an address where no live article stands now: a 301 to the current address of the
+    article that stood there before, the notice of an article that was unpublished from it, or 404."""
+    moved = OldAddress.objects.filter(slug=slug).select_related("article").first()
+    if moved is not None:
+        return HttpResponsePermanentRedirect(reverse(route, args=[moved.article.public_slug]))
+    for article in Article.objects.filter(
+        live_version__isnull=True, transitions__version__slug=slug
+    ).distinct():
+        unpublished = (
+            article.transitions.filter(to_status=Article.Status.UNPUBLISHED).order_by("-at", "-pk").first()
+        )
+        if unpublished is not None and article.public_slug == slug:
+            context = {
+                "article": article,
+                "unpublished": unpublished,
+                "corrections": article.corrections.all(),
+            }
+            return TemplateResponse(request, "articles/gone.html", context, status=410)
+    raise Http404("No article at this address.")
+
+
+class AtAddress:
+    """A page of the live article at /articles/<slug>/…: found by its live version's slug; an old or
+    vacated address answers as `elsewhere` says."""
+
+    route = "articles:detail"
+    slug_field = "live_version__slug"
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)  # type: ignore[misc]
+        except Http404:
+            return elsewhere(request, kwargs["slug"], self.route)
+
+
+class ArticleView(AtAddress, DetailView):
     """The public page shows the live snapshot, never the working copy."""
 
     template_name = "articles/article.html"
@@ -128,12 +167,13 @@ class EntityView(ListView):
         return super().get_context_data(entity=self.entity, **kwargs)
 
 
-class ChangesView(DetailView):
+class ChangesView(AtAddress, DetailView):
     """The public record of what changed after publication: every version that was live, newest first,
     each with its difference from the one before."""
 
     template_name = "articles/changes.html"
     context_object_name = "article"
+    route = "articles:changes"
 
     def get_queryset(self):
         return Article.objects.live().with_live_version()

@@ -122,7 +122,7 @@ ACTIONS: dict[str, Action] = {
         _PUBLISHER.format("unpublish"),
         fields=("note",),
         required=("note",),
-        note_label="Why it is unpublished (kept in the history)",
+        note_label="Why it is unpublished (shown to readers at its address, and kept in the history)",
         live_only=True,
     ),
     # A correction published meanwhile makes an approved draft's text stale: back to review.

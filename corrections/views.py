@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import ListView
 
 from articles.models import Article
+from articles.views import elsewhere
 from corrections import services
 from corrections.forms import CorrectionRequestForm
 from corrections.models import Correction, CorrectionRequest
@@ -22,7 +23,9 @@ LIMITED = {
 
 @never_cache
 def new_request(request, slug: str):
-    article = get_object_or_404(Article.objects.live().with_live_version(), slug=slug)
+    article = Article.objects.at_address(slug).with_live_version().first()
+    if article is None:
+        return elsewhere(request, slug, "corrections:new")
     context = {"article": article, "version": article.live_version}
     if request.method != "POST":
         quote = request.GET.get("quote", "")[:2000]

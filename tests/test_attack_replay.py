@@ -20,7 +20,8 @@ from articles.models import Article
 from editorial.models import Claim, PolicyPage
 from tests.factories import ArticleFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The roles and policy pages are migration data: a transactional test restores them (a flush empties them).
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 UNWATCHED = {"sessions.session", "editorial.auditevent", "axes.accessattempt", "axes.accesslog"}
 

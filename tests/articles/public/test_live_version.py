@@ -51,7 +51,10 @@ def test_it_keeps_the_article_live_while_its_changes_are_reviewed(client, publis
 
 def test_it_takes_an_unpublished_article_off_the_site(client, published_article, bob):
     services.article_unpublish(published_article, by=bob, reason="Legal review")
-    assert client.get(published_article.get_absolute_url()).status_code == 404
+    response = client.get(published_article.get_absolute_url())
+    assert response.status_code == 410  # a notice stands at its address, not the article
+    assert "Legal review" in response.content.decode()
+    assert published_article.body not in response.content.decode()
     assert published_article.transitions.last().note == "Legal review"
     assert published_article.history.filter(history_change_reason="Unpublished: Legal review").exists()
 
