@@ -383,7 +383,14 @@ class ArticleAdmin(VersionedAdmin):
             article, request.user
         )
         title = f"Versions of “{article.title}”"
-        context = self._context(request, article, title, page=page, can_restore=can_restore)
+        context = self._context(
+            request,
+            article,
+            title,
+            page=page,
+            can_restore=can_restore,
+            can_change_byline=can_restore and services.can_review(request.user),
+        )
         return TemplateResponse(request, "admin/articles/article/versions.html", context)
 
     def compare_view(self, request, object_id):
@@ -403,7 +410,9 @@ class ArticleAdmin(VersionedAdmin):
         article = self._article(request, object_id, change=True)
         version = get_object_or_404(HistoricalArticle, id=article.pk, history_id=history_id)
         try:
-            services.article_restore_version(article, version, by=request.user)
+            services.article_restore_version(
+                article, version, by=request.user, byline="byline" in request.POST
+            )
         except services.ArticleActionError as exc:
             self.message_user(request, str(exc), messages.ERROR)
         else:

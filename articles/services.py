@@ -429,13 +429,18 @@ def _keep_draft(article: Article, draft: dict, live, corrected, *, by: User, lab
 
 
 @transaction.atomic
-def article_restore_version(article: Article, version: HistoricalArticle, *, by: User) -> Article:
-    """Make an old version's content the working copy again, as a new version. What readers see
-    changes only when that version is approved and published."""
+def article_restore_version(
+    article: Article, version: HistoricalArticle, *, by: User, byline: bool = False
+) -> Article:
+    """Make an old version's text the working copy again, as a new version. The people named stay as
+    they are now (an old version may name nobody as the responsible editor) unless `byline` asks for
+    theirs too, which only an editor may. What readers see changes only when it is approved and published."""
     _authorize("restore", _lock(article), by)
     if version.id != article.pk:
         raise ArticleActionError("That version belongs to another article.")
-    for field in CONTENT_FIELDS:
+    if byline and not can_review(by):
+        raise ArticleActionError("Only an editor can change who wrote and who edits an article.")
+    for field in CONTENT_FIELDS if byline else TEXT_FIELDS:
         setattr(article, field, getattr(version, field))
     when = timezone.localtime(version.history_date)
     return save_version(

@@ -36,3 +36,45 @@ def test_it_refuses_a_version_of_another_article(alice):
     other = ArticleFactory(author=alice.person)
     with pytest.raises(ArticleActionError, match="belongs to another article"):
         services.article_restore_version(mine, other.history.latest(), by=alice)
+
+
+def test_it_keeps_the_people_named_now(alice, bob):
+    """An old version named no responsible editor: restoring its text must not un-assign the editor."""
+    article = ArticleFactory(author=alice.person, editor=None, title="First title", body="First body.")
+    first = article.history.latest()
+    article.editor, article.body = bob.person, "Second body."
+    services.article_save(article, by=bob, reason="Editor assigned")
+
+    services.article_restore_version(article, first, by=alice)
+
+    article.refresh_from_db()
+    assert (article.body, article.editor) == ("First body.", bob.person)
+
+
+def test_an_editor_may_bring_back_the_old_byline_too(alice, bob):
+    article = ArticleFactory(author=alice.person, editor=None, body="First body.")
+    first = article.history.latest()
+    article.editor = bob.person
+    services.article_save(article, by=bob, reason="Editor assigned")
+
+    with pytest.raises(ArticleActionError, match="Only an editor"):
+        services.article_restore_version(article, first, by=alice, byline=True)
+    services.article_restore_version(article, first, by=bob, byline=True)
+    article.refresh_from_db()
+    assert article.editor is None
+
+
+def test_the_versions_page_restores_the_byline_only_when_asked(client, alice, bob):
+    article = ArticleFactory(author=alice.person, editor=None, body="First body.")
+    first = article.history.latest()
+    article.editor, article.body = bob.person, "Second body."
+    services.article_save(article, by=bob, reason="Editor assigned")
+    client.force_login(bob)
+    url = f"/admin/articles/article/{article.pk}/versions/{first.history_id}/restore/"
+
+    client.post(url)
+    article.refresh_from_db()
+    assert (article.body, article.editor) == ("First body.", bob.person)
+    client.post(url, {"byline": "on"})
+    article.refresh_from_db()
+    assert article.editor is None
