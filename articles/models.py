@@ -145,9 +145,7 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        # Browsers submit text areas with CRLF line ends and forms strip the ends: one convention for
-        # every way in keeps diffs and the unpublished-changes fingerprint honest.
-        self.body = self.body.replace("\r\n", "\n").strip()
+        self.normalise()
         self.body_html = render_markdown(self.body)
         self.content_hash = content_hash(self)
         if kwargs.get("update_fields") is not None:
@@ -156,6 +154,11 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", args=[self.public_slug])
+
+    def normalise(self) -> None:
+        """Browsers submit text areas with CRLF line ends and forms strip the ends: one convention for
+        every way in keeps diffs and the unpublished-changes fingerprint honest."""
+        self.body = self.body.replace("\r\n", "\n").strip()
 
     @property
     def public_slug(self) -> str:

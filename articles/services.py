@@ -24,6 +24,7 @@ from articles.models import (
     OldAddress,
     ReviewNote,
     Transition,
+    content_hash,
 )
 from articles.versions import save_unversioned, save_version
 from articles.workflow import ACTIONS, can_review, owns_or_reviews, refusal
@@ -535,4 +536,7 @@ def article_save(article: Article, *, by: User, reason: str, base_version_id: in
     elif not can_review(by) and getattr(article.author, "user_id", None) != by.pk:
         raise ArticleActionError("Authors write articles under their own name.")
     _require_free_address(article, article.slug)
+    article.normalise()
+    if article.pk is not None and content_hash(article) == current.content_hash:
+        return article  # nothing readers would see has changed: not a new version
     return save_version(article, by=by, reason=reason)

@@ -77,3 +77,16 @@ def test_it_names_an_admin_edit_without_a_note(client, alice):
         },
     )
     assert article.history.latest().history_change_reason == "Edited"
+
+
+def test_a_save_that_changes_nothing_is_not_a_version(alice):
+    from tests.factories import ArticleFactory
+
+    article = ArticleFactory(author=alice.person, body="The council met.")
+    versions = article.history.count()
+    article.body = "The council met.\r\n"  # the same text, as a browser sends it
+    services.article_save(article, by=alice, reason="Saved again")
+    assert article.history.count() == versions
+    article.body = "The council met twice."
+    services.article_save(article, by=alice, reason="Edited")
+    assert article.history.count() == versions + 1
