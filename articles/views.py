@@ -1,6 +1,7 @@
 import json
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -10,7 +11,7 @@ from django.views.generic import DetailView, ListView
 
 from articles import hooks
 from articles.diff import FIELDS, changed_paragraphs, version_diff
-from articles.models import Article, Entity, OldAddress, Topic, Transition
+from articles.models import Article, ArticleEntity, Entity, OldAddress, Topic, Transition
 
 # What readers are shown of a change: the text and the byline, not internal metadata.
 PUBLIC_FIELDS = [f for f in FIELDS if f[0] != "seo_description"]
@@ -81,7 +82,15 @@ class ArticleView(AtAddress, DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return Article.objects.live().with_live_version().prefetch_related("topics", "corrections")
+        return (
+            Article.objects.live()
+            .with_live_version()
+            .prefetch_related(
+                "topics",
+                "corrections",
+                Prefetch("article_entities", ArticleEntity.objects.select_related("entity")),
+            )
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
