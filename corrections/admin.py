@@ -18,38 +18,52 @@ from corrections.models import Correction, CorrectionRequest
 
 
 class OpenFilter(DefaultFirstFilter):
-    """The desk's default view: requests still waiting for a decision."""
+    """The desk's default view: requests still waiting for a decision, those held as suspected automated
+    aside; they wait in their own view until the desk releases them or files them as spam."""
 
     default_title = "Open"
     title = "state"
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [("all", "All"), ("closed", "Decided")]
+        held = CorrectionRequest.objects.suspected().count()
+        return [("suspected", f"Suspected automated ({held})"), ("all", "All"), ("closed", "Decided")]
 
     def queryset(self, request, queryset):
         if self.value() == "all":
             return queryset
         if self.value() == "closed":
             return queryset.exclude(status__in=CorrectionRequest.OPEN)
-        return queryset.open()
+        if self.value() == "suspected":
+            return queryset.suspected()
+        return queryset.queue()
 
 
 @admin.register(CorrectionRequest)
 class CorrectionRequestAdmin(VersionedAdmin):
-    list_display = ["reference", "article", "status", "quote_check", "assigned_to", "waiting", "created_at"]
+    list_display = [
+        "reference",
+        "article",
+        "status",
+        "suspected_automated",
+        "quote_check",
+        "assigned_to",
+        "waiting",
+        "created_at",
+    ]
     list_filter = [OpenFilter, AssignedToFilter, "status", "quote_found"]
     list_select_related = ["article", "assigned_to"]
     search_fields = ["reference", "quoted_text", "explanation", "email", "article__title"]
     ordering = ["created_at", "pk"]
     raw_id_fields = ["article"]
-    actions = ["assign_to_me", "start_review", "mark_spam", "merge_duplicates"]
+    actions = ["assign_to_me", "start_review", "release", "mark_spam", "merge_duplicates"]
     change_form_template = "admin/corrections/correctionrequest/change_form.html"
     # What the reader wrote is evidence: the desk reads it, never edits it.
     readonly_fields = [
         "reference",
         "article",
         "status",
+        "suspected_automated",
         "quoted_text",
         "quote_check",
         "explanation",
@@ -66,6 +80,7 @@ class CorrectionRequestAdmin(VersionedAdmin):
         "reference",
         "article",
         "status",
+        "suspected_automated",
         "assigned_to",
         "quoted_text",
         "quote_check",
@@ -132,6 +147,14 @@ class CorrectionRequestAdmin(VersionedAdmin):
         "Start review",
         partial(services.correction_request_mark, status=CorrectionRequest.Status.IN_REVIEW),
         done="{count} request(s) in review.",
+        refused=services.CorrectionError,
+        label=attrgetter("reference"),
+    )
+    release = bulk_action(
+        "release",
+        "Release into the queue (not automated)",
+        services.correction_request_release,
+        done="{count} request(s) released into the queue.",
         refused=services.CorrectionError,
         label=attrgetter("reference"),
     )

@@ -12,7 +12,7 @@ FORM_MAX_AGE = 24 * 3600
 
 
 def form_token() -> str:
-    """A signed timestamp: when the form was shown. Bots that post at once are told apart by it."""
+    """A signed timestamp: when the form was shown. Reports sent at once are held for the desk by it."""
     return signing.dumps(time.time(), salt=FORM_SALT)
 
 
@@ -74,10 +74,14 @@ class CorrectionRequestForm(forms.Form):
             ) from None
 
     @property
-    def looks_automated(self) -> bool:
-        """Filled the hidden field, or sent faster than a person can read the form."""
-        if self.cleaned_data.get("website"):
-            return True
+    def honeypot_filled(self) -> bool:
+        """Filled the field people never see: a bot's, dropped."""
+        return bool(self.cleaned_data.get("website"))
+
+    @property
+    def sent_too_fast(self) -> bool:
+        """Sent faster than a person usually reads the form. A reader who pastes a sentence and sends is
+        still a person, so such a report is kept and held for the desk, never dropped."""
         started = self.cleaned_data.get("started")
         return started is not None and time.time() - started < settings.CORRECTIONS_MIN_FILL_SECONDS
 

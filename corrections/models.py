@@ -23,6 +23,14 @@ class CorrectionRequestQuerySet(models.QuerySet):
     def open(self) -> CorrectionRequestQuerySet:
         return self.filter(status__in=CorrectionRequest.OPEN)
 
+    def queue(self) -> CorrectionRequestQuerySet:
+        """The desk's queue: open requests, suspected automated ones aside."""
+        return self.open().filter(suspected_automated=False)
+
+    def suspected(self) -> CorrectionRequestQuerySet:
+        """Open requests held back as possibly automated, waiting for the desk to release or file them."""
+        return self.open().filter(suspected_automated=True)
+
 
 class CorrectionRequest(models.Model):
     """A reader's challenge to something an article says. Stored before anything else happens."""
@@ -53,6 +61,11 @@ class CorrectionRequest(models.Model):
     name = models.CharField(max_length=100, blank=True)
     email = models.EmailField(blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    suspected_automated = models.BooleanField(
+        default=False,
+        help_text="Sent faster than a person usually fills the form in. Kept out of the queue until the "
+        "desk releases it or files it as spam.",
+    )
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -79,8 +79,12 @@ def quote_found_in(quote: str, version) -> bool:
     return any(phrases.contains(quote, text) for text in (version.body, version.title, version.dek))
 
 
-def correction_request_receive(article: Article, *, data: dict, ip: str) -> CorrectionRequest:
-    """Store the reader's request first, in its own transaction; then queue the acknowledgment."""
+def correction_request_receive(
+    article: Article, *, data: dict, ip: str, suspected: bool = False
+) -> CorrectionRequest:
+    """Store the reader's request first, in its own transaction; then queue the acknowledgment. A request
+    `suspected` of being automated is stored all the same, held out of the desk's queue, and acknowledged
+    by e-mail only once the desk releases it (so the form cannot be used to send mail to strangers)."""
     with transaction.atomic():
         request = CorrectionRequest.objects.create(
             article=article,
@@ -91,15 +95,20 @@ def correction_request_receive(article: Article, *, data: dict, ip: str) -> Corr
             name=data.get("name", ""),
             email=data.get("email", ""),
             ip_hash=ip,
+            suspected_automated=suspected,
         )
-    if request.email:
-        try:
-            with transaction.atomic():
-                emails.correction_received(request.email, _email_context(request))
-        except Exception:
-            # The request is safe; only the acknowledgment is missing, and the desk can reply.
-            log.exception("could not queue the acknowledgment for %s", request.reference)
+    if request.email and not suspected:
+        _acknowledge(request)
     return request
+
+
+def _acknowledge(request: CorrectionRequest) -> None:
+    try:
+        with transaction.atomic():
+            emails.correction_received(request.email, _email_context(request))
+    except Exception:
+        # The request is safe; only the acknowledgment is missing, and the desk can reply.
+        log.exception("could not queue the acknowledgment for %s", request.reference)
 
 
 def _email_context(request: CorrectionRequest, **extra) -> dict:
@@ -137,6 +146,24 @@ def correction_request_assign(request: CorrectionRequest, *, to, by: User) -> Co
 
 
 @transaction.atomic
+def correction_request_release(request: CorrectionRequest, *, by: User) -> CorrectionRequest:
+    """Release a request held as suspected automated into the desk's queue, and send the reader the
+    acknowledgment that was held back."""
+    _require_desk(by)
+    if not _locked(request).suspected_automated:
+        raise CorrectionError(f"{request.reference} is not held as a suspected automated report.")
+    if not request.is_open:
+        raise CorrectionError(f"{request.reference} is already {request.get_status_display().lower()}.")
+    request.suspected_automated = False
+    save_version(
+        request, by=by, reason="released from the suspected reports", update_fields=["suspected_automated"]
+    )
+    if request.email:
+        emails.correction_received(request.email, _email_context(request))
+    return request
+
+
+@transaction.atomic
 def correction_request_mark(request: CorrectionRequest, *, status: str, by: User) -> CorrectionRequest:
     """Move an open request to in review, or file it as spam."""
     _require_desk(by)
@@ -144,10 +171,16 @@ def correction_request_mark(request: CorrectionRequest, *, status: str, by: User
         raise CorrectionError("Use accept, decline or merge for that decision.")
     if not _locked(request).is_open:
         raise CorrectionError(f"{request.reference} is already {request.get_status_display().lower()}.")
+    released = status == R.IN_REVIEW and request.suspected_automated
     request.status = status
+    if released:
+        request.suspected_automated = False  # taken up by the desk: a report like any other
     if status == R.SPAM:
         request.decided_at, request.decided_by = timezone.now(), by
-    return save_version(request, by=by)
+    save_version(request, by=by)
+    if released and request.email:
+        emails.correction_received(request.email, _email_context(request))
+    return request
 
 
 @transaction.atomic

@@ -41,7 +41,7 @@ def new_request(request, slug: str):
     if not form.is_valid():
         return render(request, "corrections/new.html", {**context, "form": form}, status=400)
     ip = services.ip_hash(client_ip(request) or "")
-    if form.looks_automated:
+    if form.honeypot_filled:
         log.warning("corrections: dropped an automated-looking request for %s from %s", slug, ip[:12])
         return render(request, "corrections/thanks.html", context)
     limited = services.rate_limit_reason(article=article, ip=ip)
@@ -49,7 +49,9 @@ def new_request(request, slug: str):
         form.add_error(None, LIMITED[limited])
         return render(request, "corrections/new.html", {**context, "form": form}, status=429)
 
-    correction_request = services.correction_request_receive(article, data=form.cleaned_data, ip=ip)
+    correction_request = services.correction_request_receive(
+        article, data=form.cleaned_data, ip=ip, suspected=form.sent_too_fast
+    )
     messages.success(
         request, f"Thank you. Your report is saved with the reference {correction_request.reference}."
     )

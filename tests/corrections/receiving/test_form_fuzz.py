@@ -6,14 +6,17 @@ form promises to refuse (past its limit, a NUL, a line break in the name or the 
 not http(s), no explanation, a missing or bad `started` token, a body past the size limit), or replaces
 every field with hostile values (arbitrary Unicode, script payloads, invalid UTF-8, repeated and missing
 keys). Any body may carry extra keys (model fields a bot might try to set), be sent url-encoded or as
-multipart, and be marked as a bot's (the hidden field filled, or sent too fast).
+multipart, have the hidden field filled in (a bot's), or be sent too fast (a suspected bot's, or a quick
+reader's).
 
 The test does not predict Django's validators. It checks what a reader is promised:
 
-- every answer is an acceptance, a quiet "thank you" for a bot, or the form again with a message;
-- an acceptance stores exactly one request, equal to what was posted (stripped), and acknowledges it once;
+- every answer is an acceptance, a quiet "thank you" for a filled hidden field, or the form again with a
+  message;
+- an acceptance stores exactly one request, equal to what was posted (stripped), held as suspected
+  automated exactly when it was sent too fast, and acknowledges it once (a suspected one not yet);
 - a refusal stores nothing and shows a message beside each field it refuses;
-- a valid report is accepted (or quietly dropped when marked as a bot's);
+- a valid report is accepted, sent too fast or not (and quietly dropped when the hidden field is filled);
 - a valid report broken in one field is refused, naming that field and no other;
 - nothing stored breaks the documented limits, and no script payload comes back unescaped.
 
@@ -471,12 +474,14 @@ def post_and_check(client, published_article, open_limits, body) -> None:
         assert not OutgoingEmail.objects.exclude(pk__in=sent_before).exists(), "an e-mail went out"
     over_size = int(response.request["CONTENT_LENGTH"]) > open_limits.CORRECTIONS_MAX_BODY_BYTES
     assert (status == 413) == over_size
-    bot = bool(values["website"].strip()) or body["started"] == "too_fast"
+    bot = bool(values["website"].strip())  # only the hidden field filled in is dropped
+    too_fast = body["started"] == "too_fast"  # kept, held for the desk
 
     if status == 302:
         sent = OutgoingEmail.objects.exclude(pk__in=sent_before)
         check_accepted(client, response, new, sent, values, exact_link=body["mode"] != "chaos")
-        assert not bot, "a body marked as a bot's was stored"
+        assert not bot, "a body with the hidden field filled in was stored"
+        assert new[0].suspected_automated == too_fast, "sent too fast, and only then, is suspected"
     elif status == 200:
         assert bot, "a person's report was dropped"
         assert "Your report has been received." in page
@@ -508,7 +513,8 @@ def check_accepted(client, response, new: list, sent, values: dict[str, str], *,
         assert getattr(stored, field) == values[field].strip(), field
     assert_link_kept(values["evidence_url"], stored.evidence_url, exactly=exact_link)
     acknowledged = [(email.template, email.to) for email in sent]
-    assert acknowledged == ([("correction-received", stored.email)] if stored.email else [])
+    told = stored.email and not stored.suspected_automated  # a suspected one is told once released
+    assert acknowledged == ([("correction-received", stored.email)] if told else [])
     status_page = client.get(response.headers["Location"]).content.decode()
     assert stored.reference in status_page
     for payload in XSS:
@@ -541,6 +547,6 @@ def after_the_run(db):
     for email in OutgoingEmail.objects.all():
         assert not set(email.to) & set("\r\n\x00") and not set(email.subject) & set("\r\n")
     acknowledged = OutgoingEmail.objects.filter(template="correction-received").count()
-    assert acknowledged == sum(1 for request in stored if request.email)
+    assert acknowledged == sum(1 for request in stored if request.email and not request.suspected_automated)
     # Stored and refused answers appear in every run by construction of the strategy.
     assert {302, 400} <= set(statuses), statuses

@@ -126,10 +126,12 @@ def test_it_drops_a_filled_honeypot_quietly(client, published_article, caplog):
     assert "dropped an automated-looking request" in caplog.text
 
 
-def test_it_drops_a_form_sent_too_fast(client, published_article):
+def test_it_keeps_a_form_sent_too_fast_as_a_suspected_report(client, published_article):
     response = report(client, published_article, started=started(seconds_ago=0.5))
-    assert response.status_code == 200
-    assert not CorrectionRequest.objects.exists()
+    request = CorrectionRequest.objects.get()
+    assert response.status_code == 302
+    assert response.headers["Location"] == request.get_status_url()
+    assert request.suspected_automated is True
 
 
 def test_it_refuses_an_oversized_body_before_reading_it(client, published_article):
