@@ -31,6 +31,10 @@ class CorrectionRequestQuerySet(models.QuerySet):
         """Open requests held back as possibly automated, waiting for the desk to release or file them."""
         return self.open().filter(suspected_automated=True)
 
+    def undigested(self) -> CorrectionRequestQuerySet:
+        """Requests no digest has listed yet."""
+        return self.filter(digested__isnull=True)
+
 
 class CorrectionRequest(models.Model):
     """A reader's challenge to something an article says. Stored before anything else happens."""
@@ -110,6 +114,30 @@ class CorrectionRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN
+
+
+class CorrectionDigest(models.Model):
+    """One e-mail digest of new requests sent to the corrections desk. Written with the outbox rows in
+    one transaction, so a request is listed in exactly one digest even when the broker or SMTP is down."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    recipients = models.TextField(help_text="The addresses the digest was queued for, one a line.")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Digest of {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class DigestedRequest(models.Model):
+    """A request listed in a digest; one row per request, so no request is listed twice."""
+
+    digest = models.ForeignKey(CorrectionDigest, on_delete=models.CASCADE, related_name="entries")
+    request = models.OneToOneField(CorrectionRequest, on_delete=models.CASCADE, related_name="digested")
+
+    def __str__(self) -> str:
+        return f"{self.request_id} in {self.digest_id}"
 
 
 class CorrectionQuerySet(models.QuerySet):

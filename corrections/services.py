@@ -10,15 +10,17 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from articles import phrases
 from articles import services as article_services
 from articles.models import Article
 from articles.versions import save_version
-from corrections.models import Correction, CorrectionRequest
+from corrections.models import Correction, CorrectionDigest, CorrectionRequest, DigestedRequest
 from editorial import emails
 
 if TYPE_CHECKING:
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 R = CorrectionRequest.Status
+DESK_GROUP = "Corrections desk"  # the role in editorial/roles.py
 
 
 class CorrectionError(Exception):
@@ -285,3 +288,62 @@ def correction_accept(
         if each.email:
             emails.correction_accepted(each.email, _email_context(each, correction=correction))
     return correction
+
+
+# The desk's digest
+
+
+def _desk_addresses() -> list[str]:
+    """Where the digest goes: CORRECTIONS_DIGEST_TO if set, else the active members of the corrections
+    desk group (the role of that name in editorial/roles.py) who have an address."""
+    if settings.CORRECTIONS_DIGEST_TO:
+        return sorted(set(settings.CORRECTIONS_DIGEST_TO))
+    members = get_user_model().objects.filter(groups__name=DESK_GROUP, is_active=True).exclude(email="")
+    return sorted(set(members.values_list("email", flat=True)))
+
+
+def correction_digest_due(*, now=None) -> bool:
+    """Whether CORRECTIONS_DIGEST_MINUTES have passed since the last digest (or there was none)."""
+    last = CorrectionDigest.objects.order_by("-created_at").values_list("created_at", flat=True).first()
+    interval = timedelta(minutes=settings.CORRECTIONS_DIGEST_MINUTES)
+    return last is None or (now or timezone.now()) - last >= interval
+
+
+@transaction.atomic
+def correction_digest_send() -> CorrectionDigest | None:
+    """List every request no digest has listed yet in one e-mail to the desk. The digest, its entries
+    and the outbox rows are written in one transaction: a request is listed in exactly one digest, and
+    the e-mails wait in the outbox while the broker or SMTP is down. With no new requests, or nobody to
+    tell, nothing is written and the requests wait for the next digest."""
+    # Locked and skipped: two runs at once list disjoint requests, never one twice.
+    new = list(
+        CorrectionRequest.objects.undigested()
+        .select_for_update(skip_locked=True, of=("self",))
+        .select_related("article", "article__live_version")
+        .order_by("created_at", "pk")
+    )
+    addresses = _desk_addresses()
+    if not new:
+        return None
+    if not addresses:
+        log.warning("corrections digest: nobody to send %s new request(s) to; they wait", len(new))
+        return None
+    digest = CorrectionDigest.objects.create(recipients="\n".join(addresses))
+    DigestedRequest.objects.bulk_create(DigestedRequest(digest=digest, request=r) for r in new)
+    ctx = {
+        "count": len(new),
+        "queued": [_digest_line(r) for r in new if not r.suspected_automated],
+        "suspected": [_digest_line(r) for r in new if r.suspected_automated],
+    }
+    for address in addresses:
+        emails.corrections_digest(address, ctx)
+    return digest
+
+
+def _digest_line(request: CorrectionRequest) -> dict:
+    return {
+        "request": request,
+        "article_title": request.article.public_title,
+        "admin_url": settings.SITE_URL
+        + reverse("admin:corrections_correctionrequest_change", args=[request.pk]),
+    }

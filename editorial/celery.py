@@ -27,6 +27,9 @@ app.conf.beat_schedule = {
     "publish-due-articles": {"task": "articles.tasks.publish_due_articles", "schedule": 60.0},
     "sweep-ai-jobs": {"task": "editorial.tasks.sweep_ai_jobs", "schedule": 60.0},
     "resend-unsent-email": {"task": "editorial.tasks.resend_unsent_email", "schedule": 300.0},
+    # Every few minutes; the digest itself waits CORRECTIONS_DIGEST_MINUTES since the last one, so a lost
+    # message delays it by minutes, not by a whole interval.
+    "send-corrections-digest": {"task": "corrections.tasks.send_corrections_digest", "schedule": 300.0},
     "recheck-evidence-links": {"task": "editorial.tasks.recheck_evidence_links", "schedule": 24 * 3600.0},
 }
 

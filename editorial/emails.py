@@ -54,3 +54,7 @@ def correction_accepted(to: str, ctx: dict) -> OutgoingEmail:
 
 def correction_declined(to: str, ctx: dict) -> OutgoingEmail:
     return queue("correction-declined", to=to, context=ctx)
+
+
+def corrections_digest(to: str, ctx: dict) -> OutgoingEmail:
+    return queue("corrections-digest", to=to, context=ctx)

@@ -265,6 +265,12 @@ CORRECTIONS_RATE_LIMIT = (env.int("CORRECTIONS_PER_ADDRESS", default=5), 600)
 CORRECTIONS_ARTICLE_CAP = (env.int("CORRECTIONS_PER_ARTICLE_HOUR", default=100), 3600)
 CORRECTIONS_MIN_FILL_SECONDS = 3
 CORRECTIONS_MAX_BODY_BYTES = 64 * 1024
+# The desk's e-mail digest of new requests: at most one per interval, to these addresses (empty: the
+# members of the Corrections desk group).
+CORRECTIONS_DIGEST_MINUTES = env.int("CORRECTIONS_DIGEST_MINUTES", default=60)
+CORRECTIONS_DIGEST_TO = env.list("CORRECTIONS_DIGEST_TO", default=[])
+if CORRECTIONS_DIGEST_MINUTES < 1:
+    raise ImproperlyConfigured("CORRECTIONS_DIGEST_MINUTES must be at least 1.")
 # How many proxies in front of the app append to X-Forwarded-For (0: use the socket's address).
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
