@@ -256,7 +256,23 @@ def correction_publish(
         to_version=published.corrected,
     )
     correction.requests.set(requests)
+    _notify_newsroom(correction, by=by)
     return correction
+
+
+def _notify_newsroom(correction: Correction, *, by: User) -> None:
+    """Tell the article's author and editor that a correction is live (nobody of their own action)."""
+    article = correction.article
+    people = [article.author, article.editor]
+    users = {person.user for person in people if person is not None and person.user is not None}
+    ctx = {
+        "correction": correction,
+        "article_title": article.public_title,
+        "article_url": settings.SITE_URL + correction.get_absolute_url(),
+        "by_name": by.get_full_name() or by.get_username(),
+    }
+    for address in sorted({user.email for user in users if user.email and user.pk != by.pk}):
+        emails.correction_published(address, ctx)
 
 
 @transaction.atomic

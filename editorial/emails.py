@@ -56,5 +56,9 @@ def correction_declined(to: str, ctx: dict) -> OutgoingEmail:
     return queue("correction-declined", to=to, context=ctx)
 
 
+def correction_published(to: str, ctx: dict) -> OutgoingEmail:
+    return queue("correction-published", to=to, context=ctx)
+
+
 def corrections_digest(to: str, ctx: dict) -> OutgoingEmail:
     return queue("corrections-digest", to=to, context=ctx)
