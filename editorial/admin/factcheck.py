@@ -71,10 +71,21 @@ class EvidenceInline(admin.StackedInline):
         "link_status",
         "link_detail",
         "checked_at",
+        "checked_by_hand",
+        "hand_checked_by",
+        "hand_checked_at",
         "suggested_quote",
         "match_score",
     ]
-    readonly_fields = ["link_status", "link_detail", "checked_at", "suggested_quote", "match_score"]
+    readonly_fields = [
+        "link_status",
+        "link_detail",
+        "checked_at",
+        "hand_checked_by",
+        "hand_checked_at",
+        "suggested_quote",
+        "match_score",
+    ]
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # Fact-checkers take a source off a claim; ClaimAdmin.save_formset records who (evidence_remove).

@@ -2,7 +2,7 @@
 
 from editorial.models.assist import AICall, AssistJob, AssistJobQuerySet
 from editorial.models.audit import AuditEvent
-from editorial.models.factcheck import Claim, ClaimQuerySet, Evidence
+from editorial.models.factcheck import Claim, ClaimQuerySet, Evidence, EvidenceQuerySet
 from editorial.models.outbox import OutgoingEmail
 from editorial.models.people import Disclosure, DisclosureQuerySet, Person, PolicyPage
 
@@ -16,6 +16,7 @@ __all__ = [
     "Disclosure",
     "DisclosureQuerySet",
     "Evidence",
+    "EvidenceQuerySet",
     "OutgoingEmail",
     "Person",
     "PolicyPage",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 
@@ -87,6 +88,13 @@ class Claim(models.Model):
         return self.text[:80]
 
 
+class EvidenceQuerySet(models.QuerySet):
+    def confirmed(self) -> EvidenceQuerySet:
+        """Sources readers may be sent to: the link check reached the page, or a fact-checker checked
+        it by hand."""
+        return self.filter(Q(link_status=Evidence.LinkStatus.OK) | Q(checked_by_hand=True))
+
+
 class Evidence(models.Model):
     """A source for or against a claim; public sources are listed under the article."""
 
@@ -122,9 +130,20 @@ class Evidence(models.Model):
         blank=True, help_text="The passage of the page that best matches the claim."
     )
     match_score = models.FloatField(null=True, blank=True)
+    checked_by_hand = models.BooleanField(
+        default=False,
+        help_text="You opened the source yourself and it says what the quote says: for a page the "
+        "automatic link check cannot reach or read (a paywall, an intranet, a PDF).",
+    )
+    hand_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    hand_checked_at = models.DateTimeField(null=True, blank=True)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
+
+    objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -205,34 +205,47 @@ def evidence_add(
     kind: str = "primary",
     stance: str = "supports",
     public: bool = False,
+    checked_by_hand: bool = False,
 ) -> Evidence:
     _require_checker(by)
     evidence = Evidence(
         claim=claim, url=url, title=title, quote=quote, kind=kind, stance=stance, public=public, added_by=by
     )
+    _set_checked_by_hand(evidence, checked_by_hand, by=by)
     save_version(evidence, by=by)
     enqueue_on_commit("editorial.tasks.check_evidence_link", evidence.pk)
     return evidence
 
 
-EVIDENCE_FIELDS = frozenset({"url", "title", "quote", "kind", "stance", "public"})
+EVIDENCE_FIELDS = frozenset({"url", "title", "quote", "kind", "stance", "public", "checked_by_hand"})
+
+
+def _set_checked_by_hand(evidence: Evidence, checked: bool, *, by: User) -> None:
+    """Record which fact-checker vouched for the source by hand, and when; unticking takes it back."""
+    if checked == evidence.checked_by_hand:
+        return
+    evidence.checked_by_hand = checked
+    evidence.hand_checked_by, evidence.hand_checked_at = (by, timezone.now()) if checked else (None, None)
 
 
 @transaction.atomic
 def evidence_update(evidence: Evidence, *, by: User, **fields) -> Evidence:
     """Change what a fact-checker entered about a source. A new address is another page: what was
-    found at the old one (its link status, the passage offered) no longer holds, so it is cleared and
-    the new link is checked."""
+    found at the old one (its link status, the passage offered, a check by hand) no longer holds, so it
+    is cleared and the new link is checked. Ticking `checked_by_hand` records the acting checker."""
     _require_checker(by)
     if unknown := set(fields) - EVIDENCE_FIELDS:
         raise TypeError(f"evidence_update() cannot change {', '.join(sorted(unknown))}")
     evidence.refresh_from_db(from_queryset=Evidence.objects.select_for_update())
     moved = "url" in fields and fields["url"] != evidence.url
+    by_hand = fields.pop("checked_by_hand", evidence.checked_by_hand)
     for name, value in fields.items():
         setattr(evidence, name, value)
     if moved:
         evidence.link_status, evidence.link_detail = Evidence.LinkStatus.UNCHECKED, ""
         evidence.suggested_quote, evidence.match_score, evidence.checked_at = "", None, None
+        by_hand = False  # what the checker vouched for was the old page
+    _set_checked_by_hand(evidence, bool(by_hand), by=by)
     save_version(evidence, by=by, reason="New address: the link is checked again" if moved else "Edited")
     if moved:
         enqueue_on_commit("editorial.tasks.check_evidence_link", evidence.pk)

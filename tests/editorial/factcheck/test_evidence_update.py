@@ -121,3 +121,20 @@ def test_a_checker_removes_evidence_from_the_claim_page(client, carol, checked):
         carol,
         "Removed",
     )
+
+
+def test_ticking_checked_by_hand_records_the_checker_and_a_new_address_clears_it(claim, carol):
+    evidence = services.evidence_add(claim, by=carol, url=OLD, title="Paywalled minutes")
+    services.evidence_update(evidence, by=carol, checked_by_hand=True)
+    evidence.refresh_from_db()
+    assert (evidence.checked_by_hand, evidence.hand_checked_by) == (True, carol)
+    assert evidence.hand_checked_at is not None
+    assert evidence.history.latest().history_user == carol
+
+    services.evidence_update(evidence, by=carol, url=NEW)
+    evidence.refresh_from_db()
+    assert (evidence.checked_by_hand, evidence.hand_checked_by, evidence.hand_checked_at) == (
+        False,
+        None,
+        None,
+    )

@@ -97,3 +97,22 @@ def test_assign_to_me(client, carol, claim):
     claim.refresh_from_db()
     assert claim.assigned_to == carol
     assert claim.pk in Claim.objects.for_checker(carol).values_list("pk", flat=True)
+
+
+def test_a_checker_marks_evidence_checked_by_hand_in_the_inline(client, carol, claim):
+    evidence = services.evidence_add(
+        claim, by=carol, url="https://intranet.example.org/minutes", title="Minutes"
+    )
+    client.force_login(carol)
+    data = {
+        "checkworthiness": "1", "assigned_to": "",
+        "evidence-TOTAL_FORMS": "1", "evidence-INITIAL_FORMS": "1",
+        "evidence-0-id": str(evidence.pk), "evidence-0-claim": str(claim.pk),
+        "evidence-0-url": evidence.url, "evidence-0-title": "Minutes",
+        "evidence-0-quote": "", "evidence-0-kind": "primary", "evidence-0-stance": "supports",
+        "evidence-0-checked_by_hand": "on",
+    }  # fmt: skip
+    response = client.post(f"{URL}{claim.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    evidence.refresh_from_db()
+    assert (evidence.checked_by_hand, evidence.hand_checked_by) == (True, carol)
