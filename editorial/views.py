@@ -13,7 +13,8 @@ from django.views.generic import DetailView
 
 from articles.models import Article
 from editorial.celery import app as celery_app
-from editorial.models import AssistJob, Claim, Disclosure, Evidence, Person, PolicyPage
+from editorial.models import Disclosure, Person, PolicyPage
+from editorial.services import transparency
 
 log = logging.getLogger(__name__)
 
@@ -43,17 +44,9 @@ def policy(request, slug: str):
 
 def article_page_context(article: Article) -> dict:
     """What an article's public page shows of the newsroom's work on it (hooks.ARTICLE_PAGE_CONTEXT):
-    the public sources of its checked claims, and the AI help used, in the readers' words."""
-    sources = Evidence.objects.filter(
-        claim__article=article,
-        claim__status__in=[Claim.Status.VERIFIED, Claim.Status.CORRECTED],
-        public=True,
-    ).order_by("claim__created_at", "claim__pk", "created_at", "pk")
-    used = set(AssistJob.objects.used_on(article).values_list("kind", flat=True))
-    return {
-        "sources": list(sources),
-        "ai_help": [kind.told_readers for kind in AssistJob.Kind if kind in used],
-    }
+    the transparency facts of its live version, and the public sources of the claims checked by then."""
+    facts = transparency.article_transparency(article)
+    return {"transparency": facts, "sources": list(facts.sources)}
 
 
 def publisher_json_ld(absolute) -> dict:

@@ -20,12 +20,6 @@ class AssistJobQuerySet(models.QuerySet):
             | Q(status=AssistJob.Status.RUNNING, lease_until__lt=now)
         )
 
-    def used_on(self, article) -> AssistJobQuerySet:
-        """What the transparency box is built from: accepted help, and checks that ran."""
-        return self.filter(article=article, status=AssistJob.Status.SUCCEEDED).filter(
-            Q(accepted_at__isnull=False) | Q(kind=AssistJob.Kind.QUALITY)
-        )
-
 
 class AssistJob(models.Model):
     """One request for AI assistance on one version of an article, and what came of it."""
@@ -47,7 +41,7 @@ class AssistJob(models.Model):
 
         @property
         def told_readers(self) -> str:
-            """What the transparency box tells readers once this help was used."""
+            """What the transparency box calls this help, in the middle of a sentence."""
             return _KIND_TEXT[self][1]
 
         @property
@@ -109,20 +103,14 @@ class AssistJob(models.Model):
 
 
 _KIND_TEXT: dict[str, tuple[str, str]] = {
-    AssistJob.Kind.CLAIMS: (
-        "Find claims",
-        "finding check-worthy claims, which fact-checkers then verified against sources;",
-    ),
-    AssistJob.Kind.ENTITIES: ("Find entities", "identifying the named entities listed above;"),
+    AssistJob.Kind.CLAIMS: ("Find claims", "finding check-worthy claims for the fact-checkers' queue"),
+    AssistJob.Kind.ENTITIES: ("Find entities", "identifying the named entities in the text"),
     AssistJob.Kind.METADATA: (
         "Suggest metadata",
-        "suggesting metadata such as the standfirst and search description;",
+        "suggesting metadata such as the standfirst and search description",
     ),
-    AssistJob.Kind.QUALITY: ("Check quality", "quality checks on readability, attribution and style;"),
-    AssistJob.Kind.SUGGEST: (
-        "Suggest rewrites",
-        "suggesting rewrites of some passages, which the author or editor accepted.",
-    ),
+    AssistJob.Kind.QUALITY: ("Check quality", "quality checks on readability, attribution and style"),
+    AssistJob.Kind.SUGGEST: ("Suggest rewrites", "suggesting rewrites of some passages"),
 }
 
 

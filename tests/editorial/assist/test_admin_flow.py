@@ -36,7 +36,7 @@ def accept_entities_and_publish(client, job, article, alice, bob):
     html = client.get(article.get_absolute_url()).content.decode()
     assert "The article connects 2 named entities across 2 semantic clusters." in html
     assert ">International Energy Agency</a>" in html and ">Ireland</a>" in html
-    assert "identifying the named entities listed above" in html
+    assert "Identifying the named entities in the text" in html
 
 
 @pytest.mark.redis

@@ -383,7 +383,7 @@ def test_the_public_boxes_come_from_the_ledger(client, article, alice, bob, caro
     html = client.get(article.get_absolute_url()).content.decode()
     assert "The article connects 1 named entity across 1 semantic cluster." in html
     assert '<a href="/entities/leeds/">Leeds</a>: A city in England.' in html
-    assert "identifying the named entities listed above" in html
-    assert "quality checks on readability" in html
+    assert "Identifying the named entities in the text" in html
+    assert "Quality checks on readability" in html
     assert "suggesting metadata" not in html  # asked for, never accepted
     assert client.get("/entities/leeds/").status_code == 200

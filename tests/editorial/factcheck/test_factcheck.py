@@ -151,22 +151,24 @@ def test_the_article_admin_shows_the_fact_check_state(client, claim, article, bo
     assert "Fact-check:" in html and "1 waiting for a verdict" in html
 
 
-def test_public_sources_are_listed_under_the_article(client, claim, carol, published_article, alice, bob):
-    live_claim = services.claim_add(published_article, by=carol, text="The council approved 12 new homes")
+def test_public_sources_are_listed_under_the_article(client, claim, carol, article, alice, bob):
     services.evidence_add(
-        live_claim,
+        claim,
         by=carol,
         url="https://council.example.org/minutes",
         title="Council minutes",
         quote="Item 4: 12 homes approved.",
         public=True,
+        checked_by_hand=True,
     )
-    services.evidence_add(live_claim, by=carol, url="https://internal.example.org/notes", title="Call notes")
-    services.claim_record_verdict(live_claim, by=carol, status="verified", note="Minutes.")
-    html = client.get(published_article.get_absolute_url()).content.decode()
+    services.evidence_add(claim, by=carol, url="https://internal.example.org/notes", title="Call notes")
+    services.claim_record_verdict(claim, by=carol, status="verified", note="Minutes.")
+    approve(article, alice, bob)
+    article_services.article_publish(article, by=bob)
+    html = client.get(article.get_absolute_url()).content.decode()
     assert "Sources" in html and "Council minutes" in html and "Item 4: 12 homes approved." in html
     assert "Call notes" not in html
-    assert Claim.objects.filter(article=published_article).count() == 1
+    assert Claim.objects.filter(article=article).count() == 1
 
 
 @pytest.mark.parametrize(
