@@ -157,3 +157,40 @@ CLAIMS = [
         None,
     ),
 ]
+
+# A second published article, put live by the editor over the publish gate while one check-worthy claim
+# still waited for a verdict: what the transparency box says of such a publication.
+OVERRIDDEN_TITLE = "Local Papers Turn to a Shared Fact-Checking Desk"
+OVERRIDDEN_SLUG = "local-papers-turn-to-a-shared-fact-checking-desk"
+OVERRIDDEN_DEK = (
+    "Regional titles are pooling checkers to keep up with election season, and say openly what they "
+    "could not check in time."
+)
+OVERRIDDEN_BODY = """\
+Twelve regional newspapers in the north of England now share one fact-checking desk of six people.
+The desk started in March and checks the claims each paper marks as most important before publication.
+
+Editors say the arrangement costs less than a checker per title. "We could not have covered the
+council elections otherwise," said Priya Nair, who edits one of the papers. The desk also keeps a public
+list of the claims it has not yet been able to check.
+
+## What is still open
+
+The group says the desk checked about 900 claims in its first three months. That figure comes from the
+group itself.
+"""
+OVERRIDDEN_REASON = (
+    "Election-week explainer: the 900-claims figure is attributed to the group in the text and is being "
+    "checked with its annual report."
+)
+# (claim, check-worthiness, verdict or None for still pending, note, evidence or None)
+OVERRIDDEN_CLAIMS = [
+    (
+        "Twelve regional newspapers in the north of England now share one fact-checking desk of six people",
+        0.9,
+        "verified",
+        "Confirmed with the group's announcement and a call to its managing editor.",
+        ("https://example.org/shared-desk", "The group's announcement of the shared desk", True),
+    ),
+    ("the desk checked about 900 claims in its first three months", 0.8, None, "", None),
+]

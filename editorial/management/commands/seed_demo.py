@@ -20,7 +20,7 @@ DEFAULT_PASSWORD = "newsroom-demo"  # noqa: S105 - a documented demo login, over
 class Command(BaseCommand):
     help = (
         "Create the demo newsroom: one user per role, profiles, topics, a published article with an accepted "
-        "correction, and a draft."
+        "correction, one published over the publish gate with a claim still pending, and a draft."
     )
 
     def handle(self, *args, **options) -> None:
@@ -63,6 +63,8 @@ class Command(BaseCommand):
             article_services.article_approve(article, by=editor, note="Sourcing checked.")
             article_services.article_publish(article, by=editor)
             self._correction(article, users["desk"])
+        if not Article.objects.filter(slug=demo.OVERRIDDEN_SLUG).exists():
+            self._overridden_article(users, topics[2:])
         if not Article.objects.filter(slug=demo.DRAFT_SLUG).exists():
             self._article(
                 demo.DRAFT_SLUG, demo.DRAFT_TITLE, demo.DRAFT_DEK, demo.DRAFT_BODY, author, editor, topics[2:]
@@ -105,6 +107,28 @@ class Command(BaseCommand):
         editorial_services.evidence_add(
             claim, by=checker, url=url, title=title, public=public, checked_by_hand=True
         )
+
+    def _overridden_article(self, users: dict, topics: list[Topic]) -> None:
+        """Published by the editor over the publish gate, one check-worthy claim still pending."""
+        author, editor, checker = users["author"], users["editor"], users["checker"]
+        article = self._article(
+            demo.OVERRIDDEN_SLUG,
+            demo.OVERRIDDEN_TITLE,
+            demo.OVERRIDDEN_DEK,
+            demo.OVERRIDDEN_BODY,
+            author,
+            editor,
+            topics,
+        )
+        for text, worthiness, verdict, note, evidence in demo.OVERRIDDEN_CLAIMS:
+            claim = editorial_services.claim_add(article, by=checker, text=text, checkworthiness=worthiness)
+            if evidence:
+                self._evidence(claim, checker, *evidence)
+            if verdict:
+                editorial_services.claim_record_verdict(claim, by=checker, status=verdict, note=note)
+        article_services.article_submit(article, by=author)
+        article_services.article_approve(article, by=editor, note="Publish for election week.")
+        article_services.article_publish(article, by=editor, override_reason=demo.OVERRIDDEN_REASON)
 
     def _ai_assist(self, article: Article, editor) -> None:
         """Entities and quality checks from the AI provider, run here rather than on a worker, and the
