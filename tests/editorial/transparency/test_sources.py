@@ -40,6 +40,7 @@ def test_broken_and_refused_links_are_not_listed(client, claim, bob, carol):
 
 def test_a_source_checked_by_hand_is_listed_and_names_its_checker(client, claim, bob, carol):
     evidence = add(claim, carol, "Paywalled report", "refused", checked_by_hand=True)
+    add(claim, carol, "Unread report", "refused")
     publish(claim.article, by=bob)
     evidence.refresh_from_db()
     assert (evidence.checked_by_hand, evidence.hand_checked_by) == (True, carol)
