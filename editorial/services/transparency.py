@@ -62,11 +62,14 @@ class Transparency:
         return self.verified + self.corrected + self.unverifiable + self.pending
 
 
+STAFF = Named("a member of staff")  # someone on record without a public name (or no longer on record)
+
+
 def named(user) -> Named:
     person = getattr(user, "person", None)
     if person is not None:
         return Named(person.name, person.get_absolute_url())
-    return Named(user.get_full_name() or "a member of staff")
+    return Named(user.get_full_name()) if user.get_full_name() else STAFF
 
 
 def publication(article: Article) -> Transition | None:
@@ -136,7 +139,7 @@ def _ai_help(article: Article, when: datetime) -> tuple[AIHelp, ...]:
         AIHelp(
             kind=kind,
             what=kind.told_readers,
-            accepted_by=tuple(dict.fromkeys(people[u] for u in takers[kind] if u in people)),
+            accepted_by=tuple(dict.fromkeys(people.get(u, STAFF) for u in takers[kind])),
             tools=tuple(dict.fromkeys(tools[kind])),
         )
         for kind in AssistJob.Kind
