@@ -85,6 +85,8 @@ class WorkflowForm(forms.Form):
                 return services.article_unschedule(article, by=user)
             case "unpublish":
                 return services.article_unpublish(article, by=user, reason=note)
+            case "send_back":
+                return services.article_send_back(article, by=user, note=note)
         raise ValueError(action)
 
 

@@ -56,6 +56,17 @@ class ArticleQuerySet(models.QuerySet):
     def due_for_publication(self, now) -> ArticleQuerySet:
         return self.filter(status=Article.Status.SCHEDULED, scheduled_for__lte=now)
 
+    def waiting_for_an_editor(self) -> ArticleQuerySet:
+        """Overdue articles first (longest overdue first), then those awaiting review, oldest first."""
+        overdue_first = models.Case(
+            models.When(status=Article.Status.OVERDUE, then=models.Value(0)), default=models.Value(1)
+        )
+        return (
+            self.filter(status__in=[Article.Status.OVERDUE, Article.Status.IN_REVIEW])
+            .annotate(overdue_first=overdue_first)
+            .order_by("overdue_first", "scheduled_for", "review_requested_at", "pk")
+        )
+
 
 class Article(models.Model):
     """A story. Every save is a version (history); readers only ever see `live_version`, the exact
@@ -67,6 +78,7 @@ class Article(models.Model):
         CHANGES_REQUESTED = "changes_requested", "Changes requested"
         APPROVED = "approved", "Approved"
         SCHEDULED = "scheduled", "Scheduled"
+        OVERDUE = "overdue", "Overdue"  # its scheduled publication was refused: an editor must act
         PUBLISHED = "published", "Published"
         UNPUBLISHED = "unpublished", "Unpublished"
 
@@ -281,7 +293,7 @@ class ReviewNote(models.Model):
 
 
 class ReviewQueue(Article):
-    """The admin's "My review queue": articles waiting for review, oldest first."""
+    """The admin's "My review queue": overdue articles first, then those waiting for review, oldest first."""
 
     class Meta:
         proxy = True

@@ -145,9 +145,10 @@ def _same_reason(a: str, b: str) -> bool:
 
 def _last_override(article: Article) -> str:
     """The reason given the last time this article was published (or scheduled) over the gate. While it
-    is scheduled, its schedule's reason stands for the publication to come, so it is not "last time"."""
+    is scheduled (or overdue), its schedule's reason stands for the publication to come, so it is not
+    "last time"."""
     moves = article.transitions.filter(to_status__in=[S.PUBLISHED, S.SCHEDULED]).order_by("-at", "-pk")
-    if article.status == S.SCHEDULED:
+    if article.status in (S.SCHEDULED, S.OVERDUE):
         moves = moves.exclude(pk=moves.filter(to_status=S.SCHEDULED).values("pk")[:1])
     return moves.exclude(override_reason="").values_list("override_reason", flat=True).first() or ""
 
@@ -310,6 +311,34 @@ def article_unschedule(article: Article, *, by: User) -> Article:
 
 
 @transaction.atomic
+def article_mark_overdue(article: Article, *, by: User, refusal: str) -> Article:
+    """Take a due scheduled article off the schedule because its publication was refused, with the
+    refusal as the move's note (the notifications tell it). `by` is the editor on the schedule's record.
+    Called by the scheduler, which has checked the article is due."""
+    _lock(article)
+    _move(
+        article,
+        "mark_overdue",
+        by=by,
+        reason=f"Overdue: the scheduled publication was refused. {refusal}",
+        note=refusal,
+        version=article.approved_version,
+    )
+    return article
+
+
+@transaction.atomic
+def article_send_back(article: Article, *, by: User, note: str = "") -> Article:
+    """Send an overdue article back to review, off the schedule."""
+    _authorize("send_back", _lock(article), by)
+    article.scheduled_for = None
+    article.scheduled_by = None
+    article.review_requested_at = timezone.now()
+    _move(article, "send_back", by=by, reason="Sent back to review", note=note.strip())
+    return article
+
+
+@transaction.atomic
 def article_unpublish(article: Article, *, by: User, reason: str) -> Article:
     _authorize("unpublish", _lock(article), by)
     if not reason.strip():
@@ -385,6 +414,7 @@ def article_publish_correction(
     pending = article.approved_version_id not in (None, live.pk) and article.status in (
         S.APPROVED,
         S.SCHEDULED,
+        S.OVERDUE,
     )
 
     for field in SNAPSHOT_FIELDS:
@@ -460,31 +490,51 @@ def review_note_add(article: Article, *, by: User, body: str) -> ReviewNote:
 
 
 def publish_due_articles(*, now: datetime | None = None) -> int:
-    """Publish every scheduled article whose time has come. Safe to run twice at once: each article is
-    locked and re-checked, so it is published once."""
+    """Publish every scheduled article whose time has come; one whose publication is refused becomes
+    overdue, and its editors are told, once. Safe to run twice at once: each article is locked and
+    re-checked, so it is published (or marked overdue) once."""
     now = now or timezone.now()
-    published = 0
-    for pk in Article.objects.due_for_publication(now).values_list("pk", flat=True):
-        with transaction.atomic():
-            article = Article.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
-            when = article.scheduled_for if article is not None and article.status == S.SCHEDULED else None
-            if article is None or when is None or when > now:
-                continue  # another worker has it, or it was published or rescheduled meanwhile
-            # The editor's reason for scheduling over the gate stands for this publication; _check_gate
-            # knows it is this schedule's reason, not "the same as last time".
-            schedule = (
-                Transition.objects.filter(article=article, to_status=S.SCHEDULED).select_related("by").last()
-            )
-            if schedule is None:
-                log.warning("article %s is scheduled but its schedule is not on record", article.pk)
-                continue
-            try:
-                article_publish(article, by=schedule.by, override_reason=schedule.override_reason)
-            except ArticleActionError as exc:
-                log.warning("scheduled publication of article %s failed: %s", article.pk, exc)
-                continue
-            published += 1
-    return published
+    due = Article.objects.due_for_publication(now).values_list("pk", flat=True)
+    return sum(_publish_if_due(pk, now) for pk in due)
+
+
+@transaction.atomic
+def _publish_if_due(pk: int, now: datetime) -> bool:
+    """Publish one scheduled article as the editor on its schedule's record, if it is still due; True if
+    it went live. Whatever refuses or breaks the publication moves the article to overdue instead."""
+    article = Article.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+    when = article.scheduled_for if article is not None and article.status == S.SCHEDULED else None
+    if article is None or when is None or when > now:
+        return False  # another worker has it, or it was published or rescheduled meanwhile
+    # The editor's reason for scheduling over the gate stands for this publication; _check_gate knows
+    # it is this schedule's reason, not "the same as last time".
+    schedule = Transition.objects.filter(article=article, to_status=S.SCHEDULED).select_related("by").last()
+    by = schedule.by if schedule is not None else article.scheduled_by
+    if by is None:
+        log.error("article %s is scheduled by nobody on record; it cannot be published", article.pk)
+        return False
+    refused = _publication_refused(article, by=by, schedule=schedule)
+    if refused is None:
+        return True
+    log.warning("scheduled publication of article %s refused: %s", article.pk, refused)
+    article.refresh_from_db()  # drop what the refused attempt changed in memory
+    article_mark_overdue(article, by=by, refusal=refused)
+    return False
+
+
+def _publication_refused(article: Article, *, by: User, schedule: Transition | None) -> str | None:
+    """Publish the scheduled article; None if it went live, else why not, in words for its editors."""
+    if schedule is None:
+        return "Its schedule is not on record: schedule it again."
+    try:
+        with transaction.atomic():  # a savepoint: a refused publication leaves nothing behind
+            article_publish(article, by=by, override_reason=schedule.override_reason)
+    except ArticleActionError as exc:
+        return str(exc)
+    except Exception as exc:  # a broken check must not leave the article scheduled past its time
+        log.exception("scheduled publication of article %s failed", article.pk)
+        return f"The publication failed with an error ({type(exc).__name__}); see the logs."
+    return None
 
 
 def display_name(user) -> str:

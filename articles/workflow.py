@@ -91,7 +91,7 @@ ACTIONS: dict[str, Action] = {
     "publish": Action(
         "Publish now",
         S.PUBLISHED,
-        frozenset({S.APPROVED, S.SCHEDULED}),
+        frozenset({S.APPROVED, S.SCHEDULED, S.OVERDUE}),
         _publisher,
         _PUBLISHER.format("publish"),
         fields=("update_note", "override_reason"),
@@ -108,7 +108,7 @@ ACTIONS: dict[str, Action] = {
     "unschedule": Action(
         "Cancel schedule",
         S.APPROVED,
-        frozenset({S.SCHEDULED}),
+        frozenset({S.SCHEDULED, S.OVERDUE}),
         _publisher,
         _PUBLISHER.format("cancel a schedule"),
     ),
@@ -117,7 +117,7 @@ ACTIONS: dict[str, Action] = {
     "unpublish": Action(
         "Unpublish",
         S.UNPUBLISHED,
-        frozenset({S.IN_REVIEW, S.CHANGES_REQUESTED, S.APPROVED, S.SCHEDULED, S.PUBLISHED}),
+        frozenset({S.IN_REVIEW, S.CHANGES_REQUESTED, S.APPROVED, S.SCHEDULED, S.OVERDUE, S.PUBLISHED}),
         _publisher,
         _PUBLISHER.format("unpublish"),
         fields=("note",),
@@ -125,11 +125,29 @@ ACTIONS: dict[str, Action] = {
         note_label="Why it is unpublished (shown to readers at its address, and kept in the history)",
         live_only=True,
     ),
+    # The scheduler refused a due publication (the gate, the second-editor rule): an editor must act.
+    "mark_overdue": Action(
+        "Mark overdue",
+        S.OVERDUE,
+        frozenset({S.SCHEDULED}),
+        _nobody,
+        "An article becomes overdue only when its scheduled publication is refused.",
+        offered=False,
+    ),
+    "send_back": Action(
+        "Send back to review",
+        S.IN_REVIEW,
+        frozenset({S.OVERDUE}),
+        _reviewer,
+        _REVIEWER.format("send an overdue article back to review"),
+        fields=("note",),
+        note_label="What needs another look (optional)",
+    ),
     # A correction published meanwhile makes an approved draft's text stale: back to review.
     "withdraw_approval": Action(
         "Withdraw the approval",
         S.IN_REVIEW,
-        frozenset({S.APPROVED, S.SCHEDULED}),
+        frozenset({S.APPROVED, S.SCHEDULED, S.OVERDUE}),
         _nobody,
         "An approval is withdrawn only when a correction makes it stale.",
         offered=False,

@@ -95,6 +95,7 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "articles_article_workflow:schedule":           ("L - - Y - -", "L - - 0 - -"),
     "articles_article_workflow:unschedule":         ("L - - Y - -", "L - - 0 - -"),
     "articles_article_workflow:unpublish":          ("L - - Y - -", "L - - W - -"),
+    "articles_article_workflow:send_back":          ("L - - Y - -", "L - - 0 - -"),
     "articles_reviewqueue_add":                     ("L - - - - -", "L - - - - -"),
     "articles_reviewqueue_change":                  ("L - - Y - -", "L - - - - -"),
     "articles_reviewqueue_changelist":              ("L - - Y - -", "L - - 0 - -"),

@@ -100,7 +100,7 @@ def test_a_scheduled_publication_needs_it_too(bobs_own, bob, frank, settings):
 
     assert services.publish_due_articles(now=timezone.now() + timedelta(minutes=10)) == 0
     bobs_own.refresh_from_db()
-    assert bobs_own.status == Article.Status.SCHEDULED
+    assert bobs_own.status == Article.Status.OVERDUE  # refused, and the editors are told
 
     services.article_unschedule(bobs_own, by=bob)
     services.article_submit(bobs_own, by=bob)

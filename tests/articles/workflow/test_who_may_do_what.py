@@ -23,16 +23,18 @@ WHO = {
     "schedule": {"bob"},
     "unschedule": {"bob"},
     "unpublish": {"bob"},
+    "send_back": {"bob"},
     "restore": {"alice", "bob"},
 }
 FROM = {
     "submit": {S.DRAFT, S.CHANGES_REQUESTED, S.APPROVED, S.PUBLISHED, S.UNPUBLISHED},
     "request_changes": {S.IN_REVIEW},
     "approve": {S.IN_REVIEW},
-    "publish": {S.APPROVED, S.SCHEDULED},
+    "publish": {S.APPROVED, S.SCHEDULED, S.OVERDUE},
     "schedule": {S.APPROVED},
-    "unschedule": {S.SCHEDULED},
+    "unschedule": {S.SCHEDULED, S.OVERDUE},
     "unpublish": {S.PUBLISHED},  # in this setup only the published article is live
+    "send_back": {S.OVERDUE},
     "restore": set(STATES),
 }
 
@@ -49,8 +51,11 @@ def article_in(state, alice, bob) -> Article:
     services.article_approve(article, by=bob)
     if state == S.APPROVED:
         return article
-    if state == S.SCHEDULED:
-        return services.article_schedule(article, by=bob, when=timezone.now() + timedelta(hours=1))
+    if state in (S.SCHEDULED, S.OVERDUE):
+        services.article_schedule(article, by=bob, when=timezone.now() + timedelta(hours=1))
+        if state == S.SCHEDULED:
+            return article
+        return services.article_mark_overdue(article, by=bob, refusal="Cannot publish yet: a test refusal.")
     services.article_publish(article, by=bob)
     if state == S.PUBLISHED:
         return article
@@ -73,6 +78,8 @@ def act(action: str, article: Article, user):
             services.article_unschedule(article, by=user)
         case "unpublish":
             services.article_unpublish(article, by=user, reason="A court order.")
+        case "send_back":
+            services.article_send_back(article, by=user, note="Check the figures again.")
         case "restore":
             services.article_restore_version(article, article.history.earliest(), by=user)
 
@@ -110,6 +117,8 @@ def test_it_allows_or_refuses_each_action(request, alice, bob, role, action, sta
         ("alice", S.IN_REVIEW, []),
         ("bob", S.APPROVED, ["submit", "publish", "schedule"]),
         ("bob", S.SCHEDULED, ["publish", "unschedule"]),
+        ("bob", S.OVERDUE, ["publish", "unschedule", "send_back"]),
+        ("alice", S.OVERDUE, []),
         ("bob", S.PUBLISHED, ["submit", "unpublish"]),
         ("carol", S.PUBLISHED, []),
     ],
