@@ -44,6 +44,10 @@ def article_published(to: str, ctx: dict) -> OutgoingEmail:
     return queue("article-published", to=to, context=ctx)
 
 
+def article_overdue(to: str, ctx: dict) -> OutgoingEmail:
+    return queue("article-overdue", to=to, context=ctx)
+
+
 def correction_received(to: str, ctx: dict) -> OutgoingEmail:
     return queue("correction-received", to=to, context=ctx)
 

@@ -74,6 +74,14 @@ def _reviewers_of(article):
     return list(get_user_model().objects.filter(perm, is_active=True).distinct())
 
 
+def _overdue_recipients(article, transition) -> list:
+    """The editor who scheduled the publication and the responsible editor (every editor while none is
+    assigned): the move is recorded as the scheduler's, but nobody took it, so they are told too."""
+    scheduler = article.scheduled_by or transition.by
+    people = {user.pk: user for user in [scheduler, *_reviewers_of(article)]}
+    return list(people.values())
+
+
 def article_notify(sender, *, article, transition, **kwargs) -> None:
     """Tell the people a workflow move concerns (connected to articles' `article_moved`)."""
     S = type(article).Status
@@ -82,8 +90,11 @@ def article_notify(sender, *, article, transition, **kwargs) -> None:
         S.APPROVED: emails.article_approved,
         S.PUBLISHED: emails.article_published,
     }
+    actor = transition.by_id  # nobody is told of their own action
     if transition.to_status == S.IN_REVIEW:
         send, recipients = emails.article_submitted, _reviewers_of(article)
+    elif transition.to_status == S.OVERDUE:
+        send, recipients, actor = emails.article_overdue, _overdue_recipients(article, transition), None
     elif transition.to_status in by_author:
         author = article.author.user
         send, recipients = by_author[transition.to_status], [author] if author else []
@@ -96,5 +107,5 @@ def article_notify(sender, *, article, transition, **kwargs) -> None:
         "public_url": settings.SITE_URL + article.get_absolute_url(),
     }
     for user in recipients:
-        if user.email and user.pk != transition.by_id:  # nobody is told of their own action
+        if user.email and user.pk != actor:
             send(user.email, ctx)
