@@ -129,6 +129,22 @@ class AssignedToFilter(admin.SimpleListFilter):
         return queryset
 
 
+class StatusFilter(admin.SimpleListFilter):
+    """The article list's status filter, overdue first (with how many): those need an editor now."""
+
+    title = "status"
+    parameter_name = "status__exact"
+
+    def lookups(self, request, model_admin):
+        S = Article.Status
+        overdue = model_admin.get_queryset(request).filter(status=S.OVERDUE).count()
+        label = f"{S.OVERDUE.label} ({overdue})" if overdue else S.OVERDUE.label
+        return [(S.OVERDUE.value, label), *[(s.value, s.label) for s in S if s != S.OVERDUE]]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(status=self.value()) if self.value() else queryset
+
+
 def _is_reviewer(request) -> bool:
     return services.can_review(request.user)
 
@@ -138,7 +154,7 @@ class ArticleAdmin(VersionedAdmin):
     form = ArticleForm
     change_form_template = "admin/articles/article/change_form.html"
     list_display = ["title", "workflow", "author", "editor", "published_at", "modified_at", "public_link"]
-    list_filter = ["status", "topics", "author", "editor"]
+    list_filter = [StatusFilter, "topics", "author", "editor"]
     list_select_related = ["author", "editor", "live_version"]
     search_fields = ["title", "dek", "body", "slug"]
     date_hierarchy = "created_at"
@@ -476,9 +492,10 @@ def _version(article: Article, history_id: str | None, default):
 
 @admin.register(ReviewQueue)
 class ReviewQueueAdmin(ReadOnlyAdmin):
-    """Articles waiting for review, oldest first: by default those assigned to me."""
+    """Overdue articles first, then articles waiting for review, oldest first: by default those assigned
+    to me."""
 
-    list_display = ["title", "author", "editor", "waiting", "review_link"]
+    list_display = ["title", "state", "author", "editor", "waiting", "review_link"]
     list_display_links = None
     list_select_related = ["author", "editor"]
     search_fields = ["title"]
@@ -501,17 +518,29 @@ class ReviewQueueAdmin(ReadOnlyAdmin):
     list_filter = [AssignedFilter]
 
     def get_queryset(self, request):
-        return ReviewQueue.objects.awaiting_review()
+        return ReviewQueue.objects.waiting_for_an_editor()
 
     def get_ordering(self, request):
-        return ["review_requested_at", "pk"]
+        return ["overdue_first", "scheduled_for", "review_requested_at", "pk"]
 
-    @admin.display(description="Waiting for", ordering="review_requested_at")
+    @admin.display(description="State")
+    def state(self, obj) -> str:
+        if obj.status == Article.Status.OVERDUE:
+            return format_html(
+                "<strong>{}</strong>: its scheduled publication was refused", obj.get_status_display()
+            )
+        return obj.get_status_display()
+
+    @admin.display(description="Waiting for")
     def waiting(self, obj) -> str:
-        return timesince(obj.review_requested_at) if obj.review_requested_at else "-"
+        since = obj.scheduled_for if obj.status == Article.Status.OVERDUE else obj.review_requested_at
+        return timesince(since) if since else "-"
 
     @admin.display(description="")
     def review_link(self, obj) -> str:
+        if obj.status == Article.Status.OVERDUE:
+            url = reverse("admin:articles_article_change", args=[obj.pk])
+            return format_html('<a class="button" href="{}">Act on it</a>', url)
         url = reverse("admin:articles_article_compare", args=[obj.pk])
         return format_html('<a class="button" href="{}">Review</a>', url)
 
