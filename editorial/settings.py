@@ -140,6 +140,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBIL
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = "UTC"
+# Without a broker there is no beat either: a web process runs the beat schedule itself, in a thread
+# (editorial/local_beat.py), its every-minute jobs (publishing due articles) every SCHEDULE_TICK_SECONDS.
+SCHEDULE_IN_PROCESS = env.bool("SCHEDULE_IN_PROCESS", default=not REDIS_URL)
+SCHEDULE_TICK_SECONDS = env.float("SCHEDULE_TICK_SECONDS", default=60.0)
+if SCHEDULE_TICK_SECONDS <= 0:
+    raise ImproperlyConfigured("SCHEDULE_TICK_SECONDS must be a number of seconds above 0.")
 
 # Auth
 AUTH_PASSWORD_VALIDATORS = [

@@ -5,3 +5,8 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "editorial.settings")
 
 application = get_wsgi_application()
+
+# Without a broker nothing else publishes scheduled articles: the serving process runs the schedule.
+from editorial import local_beat  # noqa: E402  (needs the settings get_wsgi_application set up)
+
+local_beat.start_if_configured()
