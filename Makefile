@@ -15,12 +15,14 @@ setup:
 	$(UV) sync --quiet
 
 # The demo signs in with passwords only; production requires two-factor sign-in for staff.
+# No REDIS_URL: tasks run in-process and the serving process runs the beat schedule (editorial/local_beat.py).
 run: export STAFF_REQUIRE_2FA ?= false
 run: setup
 	$(UV) run python manage.py migrate --noinput
 	$(UV) run python manage.py collectstatic --noinput --verbosity 0
 	$(UV) run python manage.py seed_demo
 	@echo "Newsroom is at http://$(HOST):$(PORT)/  (back office: http://$(HOST):$(PORT)/admin/)"
+	@echo "With no broker the server itself publishes scheduled articles (every SCHEDULE_TICK_SECONDS, default 60)."
 	$(UV) run python manage.py runserver $(HOST):$(PORT)
 
 test: setup
