@@ -106,6 +106,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A connection per request cut throughput threefold: keep them, and check them before reuse.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # On SQLite the serving process's threads and its in-process schedule write to one file:
+    # a transaction takes the write lock when it begins, waiting for it, instead of failing with
+    # "database is locked" when its first read turns into a write while another thread writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache and Celery broker
