@@ -2,27 +2,14 @@
 
 import pytest
 
-from editorial import services, tasks
-from editorial.models import AssistJob
+from editorial import services
+from tests.editorial.assist.jobs import BODY, finished
 from tests.factories import ArticleFactory
-
-BODY = (
-    "The International Energy Agency said data centres used 415 terawatt-hours in 2024.\n\n"
-    "Utilities in Ireland and the Netherlands are rationing new connections."
-)
 
 
 @pytest.fixture
 def article(alice, bob):
     return ArticleFactory(author=alice.person, editor=bob.person, body=BODY)
-
-
-def finished(article, kind: str, by) -> AssistJob:
-    job = services.ai_job_request(article, kind=kind, by=by)
-    tasks.run_ai_assist_job(job.pk)
-    job.refresh_from_db()
-    assert job.status == "succeeded", job.error
-    return job
 
 
 def test_it_queues_accepted_claims_and_says_how_many(article, alice, carol):
