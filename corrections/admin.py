@@ -16,6 +16,9 @@ from corrections import services
 from corrections.forms import AcceptForm, DeclineForm
 from corrections.models import Correction, CorrectionRequest
 
+# The desk's bulk actions: a refusal is the service's CorrectionError, a row is named by its reference.
+desk_action = partial(bulk_action, refused=services.CorrectionError, label=attrgetter("reference"))
+
 
 class OpenFilter(DefaultFirstFilter):
     """The desk's default view: requests still waiting for a decision, those held as suspected automated
@@ -134,37 +137,29 @@ class CorrectionRequestAdmin(VersionedAdmin):
         except services.CorrectionError as exc:
             raise PermissionDenied(str(exc)) from exc
 
-    assign_to_me = bulk_action(
+    assign_to_me = desk_action(
         "assign_to_me",
         "Assign to me",
         lambda item, by: services.correction_request_assign(item, to=by, by=by),
         done="{count} request(s) assigned to you.",
-        refused=services.CorrectionError,
-        label=attrgetter("reference"),
     )
-    start_review = bulk_action(
+    start_review = desk_action(
         "start_review",
         "Start review",
         partial(services.correction_request_mark, status=CorrectionRequest.Status.IN_REVIEW),
         done="{count} request(s) in review.",
-        refused=services.CorrectionError,
-        label=attrgetter("reference"),
     )
-    release = bulk_action(
+    release = desk_action(
         "release",
         "Release into the queue (not automated)",
         services.correction_request_release,
         done="{count} request(s) released into the queue.",
-        refused=services.CorrectionError,
-        label=attrgetter("reference"),
     )
-    mark_spam = bulk_action(
+    mark_spam = desk_action(
         "mark_spam",
         "Mark as spam",
         partial(services.correction_request_mark, status=CorrectionRequest.Status.SPAM),
         done="{count} request(s) marked as spam.",
-        refused=services.CorrectionError,
-        label=attrgetter("reference"),
     )
 
     @admin.action(description="Merge as duplicates of the oldest selected")
