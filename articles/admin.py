@@ -1,9 +1,7 @@
-from types import SimpleNamespace
-
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -15,11 +13,20 @@ from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 
 from articles import gate, hooks, services
-from articles.admin_base import ReadOnlyAdmin, VersionedAdmin
+from articles.admin_base import DefaultFirstFilter, ReadOnlyAdmin, VersionedAdmin
 from articles.diff import version_diff
 from articles.editing import HEARTBEAT_SECONDS, editing_touch
-from articles.forms import ReviewNoteForm, WorkflowForm
-from articles.models import TEXT_FIELDS, Article, HistoricalArticle, ReviewQueue, Topic, Transition
+from articles.forms import ArticleForm, ReviewNoteForm, WorkflowForm
+from articles.models import (
+    Article,
+    ArticleEntity,
+    Entity,
+    HistoricalArticle,
+    HistoricalArticleEntity,
+    ReviewQueue,
+    Topic,
+    Transition,
+)
 
 
 @admin.register(Topic)
@@ -29,104 +36,29 @@ class TopicAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class ArticleForm(forms.ModelForm):
-    change_note = forms.CharField(
-        required=False,
-        max_length=200,
-        help_text="What changed and why, in a few words. Saved with this version.",
-    )
-    # The version the form was loaded from: saving over someone else's newer text is refused.
-    base_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+@admin.register(Entity)
+class EntityAdmin(admin.ModelAdmin):
+    """The newsroom's named people, organisations, places and things. Which articles list them, and what
+    readers are told about them there, is each article's (its "Entities in the article")."""
 
-    class Meta:
-        model = Article
-        fields = ["title", "slug", "dek", "body", "seo_description", "author", "editor", "topics"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 30, "class": "vLargeTextField markdown"})}
+    list_display = ["name", "kind", "cluster", "on_articles"]
+    list_filter = ["kind", "cluster"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "kind", "cluster", "aliases"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.conflict: services.EditConflict | None = None
-        if self.instance.pk is not None and not self.is_bound:
-            self.initial["base_version"] = self.instance.history.values_list("history_id", flat=True).latest(
-                "history_date", "history_id"
-            )
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=Count("article_entities"))
 
-    def clean_slug(self):
-        slug = self.cleaned_data["slug"]
-        if (holder := services.address_holder(self.instance, slug)) is not None:
-            raise forms.ValidationError(
-                f"Readers find “{holder.public_title}” at /articles/{slug}/: choose another slug."
-            )
-        return slug
+    @admin.display(description="Listed on (working copies)", ordering="article_count")
+    def on_articles(self, obj) -> int:
+        return obj.article_count
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk is None:
-            return cleaned
-        # Locked until the admin's transaction ends, so two saves at once cannot both pass this check.
-        current = Article.objects.select_for_update().get(pk=self.instance.pk)
-        self.conflict = services.edit_conflict(current, cleaned.get("base_version"))
-        if self.conflict is not None:
-            # The user's text stays in the form; saving again knowingly replaces the newer version.
-            self.data = self.data.copy()
-            self.data[self.add_prefix("base_version")] = self.conflict.latest.history_id
-            raise forms.ValidationError(str(self.conflict), code="conflict")
-        return cleaned
-
-    def conflict_diffs(self):
-        """Their change (from the version this form was loaded from to theirs), and the typed text against
-        theirs, for the conflict page."""
-        if self.conflict is None:
-            return None
-        # Fields the user may not edit (an author's byline) are not in cleaned_data: theirs stand.
-        fields = (*TEXT_FIELDS, "author", "editor")
-        typed = SimpleNamespace(**{f: self.cleaned_data.get(f, getattr(self.instance, f)) for f in fields})
-        typed.author_id, typed.editor_id = (
-            getattr(typed.author, "pk", None),
-            getattr(typed.editor, "pk", None),
-        )
-        return {
-            "theirs": version_diff(self.conflict.base, self.conflict.latest),
-            "yours": version_diff(self.conflict.latest, typed),
-            "latest": self.conflict.latest,
-        }
-
-
-class DefaultFirstFilter(admin.SimpleListFilter):
-    """A list filter whose unfiltered state is a useful default ("open", "to me") rather than "All":
-    staff land on what needs them, and the other lookups stay one click away."""
-
-    default_title = "Default"
-
-    def choices(self, changelist):
-        yield {
-            "selected": self.value() is None,
-            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
-            "display": self.default_title,
-        }
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.value() == lookup,
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
-
-
-class AssignedToFilter(admin.SimpleListFilter):
-    """For queues whose rows have an `assigned_to` person: the desk's and the fact-checkers'."""
-
-    title = "assigned"
-    parameter_name = "assigned"
-
-    def lookups(self, request, model_admin):
-        return [("me", "To me"), ("none", "To nobody")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "me":
-            return queryset.filter(assigned_to=request.user)
-        if self.value() == "none":
-            return queryset.filter(assigned_to__isnull=True)
-        return queryset
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # A version that listed it keeps pointing at it: only an entity no version ever listed may go.
+        if obj is not None and HistoricalArticleEntity.objects.filter(entity_id=obj.pk).exists():
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -149,9 +81,57 @@ def _is_reviewer(request) -> bool:
     return services.can_review(request.user)
 
 
+class ArticleEntityInline(admin.TabularInline):
+    """The entities the working copy lists, each with the line readers are told about it. Editors choose
+    them; they reach readers with the version an editor publishes, and only with a description."""
+
+    model = ArticleEntity
+    fields = ["entity", "description", "shown"]
+    readonly_fields = ["shown"]
+    autocomplete_fields = ["entity"]
+    extra = 0
+    verbose_name = "entity in the article"
+    verbose_name_plural = "entities in the article (shown to readers once published, with a description)"
+
+    @admin.display(description="Readers see it")
+    def shown(self, obj) -> str:
+        if obj.pk is None:
+            return "-"
+        return "yes" if obj.description else "not until it has a description"
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return obj is None or ArticleAdmin.may_view(request, obj)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return _is_reviewer(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return _is_reviewer(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return _is_reviewer(request)
+
+
+def _entity_lines_typed(formset) -> list[services.EntityLine]:
+    """The working copy's entity lines with the formset's changes made: rows removed, changed, added.
+    (Like Django's own inline saving, a row the form does not carry stays as it is.)"""
+    article = formset.instance
+    current = {line.entity.pk: line for line in services.working_relations(article).entities}
+    was = dict(article.article_entities.values_list("pk", "entity_id")) if article.pk else {}
+    for link in formset.deleted_objects:
+        current.pop(was.get(link.pk, link.entity_id), None)
+    for link, _fields in formset.changed_objects:
+        current.pop(was.get(link.pk, link.entity_id), None)
+        current[link.entity_id] = services.EntityLine(link.entity, link.description)
+    for link in formset.new_objects:
+        current[link.entity_id] = services.EntityLine(link.entity, link.description)
+    return list(current.values())
+
+
 @admin.register(Article)
 class ArticleAdmin(VersionedAdmin):
     form = ArticleForm
+    inlines = [ArticleEntityInline]
     change_form_template = "admin/articles/article/change_form.html"
     list_display = ["title", "workflow", "author", "editor", "published_at", "modified_at", "public_link"]
     list_filter = [StatusFilter, "topics", "author", "editor"]
@@ -208,15 +188,19 @@ class ArticleAdmin(VersionedAdmin):
             return qs
         return qs.for_author(request.user)
 
-    def _owns(self, request, obj) -> bool:
+    @staticmethod
+    def _owns(request, obj) -> bool:
         return Article.objects.filter(pk=obj.pk).for_author(request.user).exists()
+
+    @staticmethod
+    def may_view(request, obj) -> bool:
+        """Whether the user may see this article: every article with view_all_articles, else their own."""
+        return request.user.has_perm("articles.view_all_articles") or ArticleAdmin._owns(request, obj)
 
     def has_view_permission(self, request, obj=None) -> bool:
         if not super().has_view_permission(request, obj):
             return False
-        if obj is None or request.user.has_perm("articles.view_all_articles"):
-            return True
-        return self._owns(request, obj)
+        return obj is None or self.may_view(request, obj)
 
     def has_change_permission(self, request, obj=None) -> bool:
         if not super().has_change_permission(request, obj):
@@ -255,13 +239,24 @@ class ArticleAdmin(VersionedAdmin):
         return initial
 
     def save_model(self, request, obj: Article, form, change: bool) -> None:
+        """Nothing yet: the article, its topics and its entities are saved together, as one version, once
+        the entity forms are known (save_related)."""
         if not change and not _is_reviewer(request):
             obj.author = request.user.person
+
+    def save_related(self, request, form, formsets, change: bool) -> None:
+        entities = None
+        for formset in formsets:
+            formset.save(commit=False)  # lists what changed, for the admin's log; the service writes
+            if isinstance(formset.instance, Article) and formset.model is ArticleEntity:
+                entities = _entity_lines_typed(formset) if _is_reviewer(request) else None
         services.article_save(
-            obj,
+            form.instance,
             by=request.user,
             reason=form.cleaned_data.get("change_note") or ("Edited" if change else "Created"),
             base_version_id=form.cleaned_data.get("base_version"),
+            topics=form.cleaned_data.get("topics"),
+            entities=entities,
         )
 
     def version_context(self, request, obj, record) -> dict:
@@ -269,9 +264,16 @@ class ArticleAdmin(VersionedAdmin):
         can_restore = self.has_change_permission(request, obj) and services.owns_or_reviews(obj, request.user)
         restore = reverse("admin:articles_article_restore", args=[obj.pk, record.history_id])
         return {
-            "compare_url": f"{base}?from={record.history_id}",
+            "compare_url": f"{base}?from={record.number}",
             "restore_url": restore if can_restore else "",
         }
+
+    def version_rows(self, record) -> list[tuple[str, object]]:
+        return [
+            *super().version_rows(record),
+            ("topics", ", ".join(topic.name for topic in record.listed_topics()) or "-"),
+            ("entities in the article", _entity_lines(record) or "-"),
+        ]
 
     # The newsroom's pages around an article: workflow panel, versions, comparisons.
     def get_urls(self):
@@ -453,6 +455,11 @@ class ArticleAdmin(VersionedAdmin):
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
 
 
+def _entity_lines(record) -> str:
+    rows = record.entities.filter(entity__isnull=False).select_related("entity")
+    return "\n".join(f"{row.entity.name}: {row.description or '(no description: not shown)'}" for row in rows)
+
+
 def _panels(request, article: Article) -> dict[str, list[str]]:
     """The other parts' sections of the change form (`hooks.ARTICLE_PANELS`), rendered, by place."""
     panels: dict[str, list[str]] = {"status": [], "tools": []}
@@ -479,13 +486,15 @@ def _default_comparison(article: Article):
     return base, latest
 
 
-def _version(article: Article, history_id: str | None, default):
-    if not history_id:
+def _version(article: Article, number: str | None, default):
+    """The version the compare page's `from` or `to` names: its number within the article (3 or v3), or
+    "live"."""
+    if not number:
         return default
-    if history_id == "live":
+    if number == "live":
         return article.live_version or default
     try:
-        return article.history.get(history_id=int(history_id))
+        return article.history.get(number=int(number.removeprefix("v")))
     except (ValueError, HistoricalArticle.DoesNotExist):
         raise Http404("No such version of this article.") from None
 

@@ -98,6 +98,7 @@ class VersionedAdmin(SimpleHistoryAdmin):
             "app_label": opts.app_label,
             "original": obj,
             "record": record,
+            "version_label": getattr(record, "label", f"#{record.history_id}"),
             "rows": self.version_rows(record),
             "change_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]),
             "history_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[obj.pk]),
@@ -125,3 +126,40 @@ class VersionedAdmin(SimpleHistoryAdmin):
                 value = getattr(record, field.attname)
             rows.append((field.verbose_name, display_for_field(value, field, "-")))
         return rows
+
+
+class DefaultFirstFilter(admin.SimpleListFilter):
+    """A list filter whose unfiltered state is a useful default ("open", "to me") rather than "All":
+    staff land on what needs them, and the other lookups stay one click away."""
+
+    default_title = "Default"
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": self.default_title,
+        }
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+
+class AssignedToFilter(admin.SimpleListFilter):
+    """For queues whose rows have an `assigned_to` person: the desk's and the fact-checkers'."""
+
+    title = "assigned"
+    parameter_name = "assigned"
+
+    def lookups(self, request, model_admin):
+        return [("me", "To me"), ("none", "To nobody")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(assigned_to=request.user)
+        if self.value() == "none":
+            return queryset.filter(assigned_to__isnull=True)
+        return queryset

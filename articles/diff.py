@@ -9,6 +9,8 @@ from difflib import SequenceMatcher
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from articles.models import Article
+
 # Words, runs of white space and single punctuation marks: a changed comma shows as a changed comma.
 TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
 
@@ -18,8 +20,11 @@ FIELDS = [
     ("dek", "Standfirst"),
     ("body", "Body"),
     ("seo_description", "Search description"),
+    ("slug", "Address"),
     ("author", "Author"),
     ("editor", "Responsible editor"),
+    ("topics", "Topics"),
+    ("entities", "Entities in the article"),
 ]
 
 
@@ -55,11 +60,40 @@ def word_diff(old: str, new: str) -> tuple[SafeString, int, int]:
     return mark_safe("".join(out)), inserted, deleted  # noqa: S308 - every piece is escaped
 
 
+def _topics(version) -> str:
+    if hasattr(version, "listed_topics"):  # a version
+        topics = version.listed_topics()
+    elif isinstance(version, Article):
+        topics = version.topics.all() if version.pk else []
+    else:  # typed into a form, not saved: the caller lists them
+        topics = getattr(version, "topic_list", [])
+    return ", ".join(sorted(topic.name for topic in topics))
+
+
+def _entities(version) -> str:
+    if hasattr(version, "listed_topics"):
+        rows = version.entities.filter(entity__isnull=False).select_related("entity")
+    elif isinstance(version, Article):
+        rows = version.article_entities.select_related("entity") if version.pk else []
+    else:
+        rows = getattr(version, "entity_lines", [])
+    lines = (
+        f"{row.entity.name}: {row.description or '(not shown to readers: no description)'}" for row in rows
+    )
+    return "\n".join(sorted(lines))
+
+
 def _text(version, field: str) -> str:
+    if version is None:
+        return ""
     if field in ("author", "editor"):
-        person = getattr(version, field) if version is not None and getattr(version, f"{field}_id") else None
+        person = getattr(version, field) if getattr(version, f"{field}_id") else None
         return person.name if person else ""
-    return getattr(version, field, "") if version is not None else ""
+    if field == "topics":
+        return _topics(version)
+    if field == "entities":
+        return _entities(version)
+    return getattr(version, field, "")
 
 
 def version_diff(old, new, fields=FIELDS) -> list[FieldDiff]:

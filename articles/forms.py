@@ -1,7 +1,12 @@
+from types import SimpleNamespace
+from typing import Any
+
 from django import forms
 from django.utils import timezone
 
 from articles import services
+from articles.diff import FIELDS, version_diff
+from articles.models import TEXT_FIELDS, Article
 from articles.workflow import MOVES
 
 
@@ -94,3 +99,71 @@ class ReviewNoteForm(forms.Form):
     body = forms.CharField(
         label="Add a review note", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )
+
+
+class ArticleForm(forms.ModelForm):
+    change_note = forms.CharField(
+        required=False,
+        max_length=200,
+        help_text="What changed and why, in a few words. Saved with this version.",
+    )
+    # The version the form was loaded from: saving over someone else's newer text is refused.
+    base_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Article
+        fields = ["title", "slug", "dek", "body", "seo_description", "author", "editor", "topics"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 30, "class": "vLargeTextField markdown"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conflict: services.EditConflict | None = None
+        if self.instance.pk is not None and not self.is_bound:
+            self.initial["base_version"] = self.instance.history.values_list("history_id", flat=True).latest(
+                "history_date", "history_id"
+            )
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if (holder := services.address_holder(self.instance, slug)) is not None:
+            raise forms.ValidationError(
+                f"Readers find “{holder.public_title}” at /articles/{slug}/: choose another slug."
+            )
+        return slug
+
+    def clean(self):
+        cleaned: Any = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        # Locked until the admin's transaction ends, so two saves at once cannot both pass this check.
+        current = Article.objects.select_for_update().get(pk=self.instance.pk)
+        self.conflict = services.edit_conflict(current, cleaned.get("base_version"))
+        if self.conflict is not None:
+            # The user's text stays in the form; saving again knowingly replaces the newer version.
+            form_data: Any = self.data
+            data = form_data.copy()
+            data[self.add_prefix("base_version")] = self.conflict.latest.history_id
+            self.data = data
+            raise forms.ValidationError(str(self.conflict), code="conflict")
+        return cleaned
+
+    def conflict_diffs(self):
+        """Their change (from the version this form was loaded from to theirs), and the typed text against
+        theirs, for the conflict page."""
+        if self.conflict is None:
+            return None
+        # Fields the user may not edit (an author's byline) are not in cleaned_data: theirs stand.
+        fields = (*TEXT_FIELDS, "slug", "author", "editor")
+        typed = SimpleNamespace(**{f: self.cleaned_data.get(f, getattr(self.instance, f)) for f in fields})
+        typed.author_id, typed.editor_id = (
+            getattr(typed.author, "pk", None),
+            getattr(typed.editor, "pk", None),
+        )
+        typed.topic_list = self.cleaned_data.get("topics", self.instance.topics.all())
+        # The entity lines are the inline's, not this form's: the comparison leaves them out.
+        typed_fields = [field for field in FIELDS if field[0] != "entities"]
+        return {
+            "theirs": version_diff(self.conflict.base, self.conflict.latest),
+            "yours": version_diff(self.conflict.latest, typed, typed_fields),
+            "latest": self.conflict.latest,
+        }

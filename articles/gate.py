@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from articles import hooks, phrases
+from articles.models import Entity
 
 if TYPE_CHECKING:
     from articles.models import Article
@@ -47,17 +48,26 @@ def responsible_editor_named(article) -> Iterable[Problem]:
         )
 
 
+def unmentioned(entities: Iterable[Entity], *texts: str) -> list[Entity]:
+    """The entities that none of `texts` names, by name or alias, as whole words."""
+    folded = [phrases.fold(text) for text in texts]
+    return [
+        entity
+        for entity in entities
+        if not any(text.contains(name, whole_word=True) for text in folded for name in entity.names)
+    ]
+
+
 @register
 def entities_grounded(article) -> Iterable[Problem]:
-    """Every entity listed on the page must appear in the text, by name or alias."""
+    """Every entity the approved version lists must appear in its text, by name or alias."""
     version = article.approved_version
     if version is None:
         return
-    texts = [phrases.fold(text) for text in (version.title, version.dek, version.body)]
-    for link in article.article_entities.select_related("entity"):
-        if not any(text.contains(name, whole_word=True) for text in texts for name in link.entity.names):
-            yield Problem(
-                f"“{link.entity.name}” is listed among the entities but the text never mentions it: "
-                "mention it or remove it from the entities.",
-                overridable=False,
-            )
+    listed = Entity.objects.filter(pk__in=version.entities.values("entity_id"))
+    for entity in unmentioned(listed, version.title, version.dek, version.body):
+        yield Problem(
+            f"“{entity.name}” is listed among the entities but the text never mentions it: mention it, "
+            "or remove it under “Entities in the article” and approve again.",
+            overridable=False,
+        )

@@ -2,9 +2,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
+from django.db.models import Max
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -16,12 +19,25 @@ CONTENT_FIELDS = (*TEXT_FIELDS, "author_id", "editor_id")
 # Everything of a version readers see: its content and its address. A slug edit is an unpublished change
 # like any other; restoring a version brings back its content, not its address.
 SNAPSHOT_FIELDS = (*CONTENT_FIELDS, "slug")
+# The article's relations that belong to its versions as much as its text does: the topics it is filed
+# under and the entities (with the description readers see) it lists. Each version keeps its own.
+SNAPSHOT_RELATIONS = ("topics", "entities")
+
+
+class TopicQuerySet(models.QuerySet):
+    def in_use(self) -> TopicQuerySet:
+        """Topics readers can find: a live article's live version is filed under them."""
+        rows = apps.get_model("articles", "HistoricalArticle_topics").objects
+        live = rows.filter(history_id__in=Article.objects.live().values("live_version"))
+        return self.filter(pk__in=live.values("topic_id"))
 
 
 class Topic(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
+
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -33,6 +49,108 @@ class Topic(models.Model):
         return reverse("articles:topic", args=[self.slug])
 
 
+class Entity(models.Model):
+    """A named person, organisation, place or thing articles mention; its hub lists the live articles that
+    name it. What readers are told it is belongs to each article's version (ArticleEntity.description)."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, blank=True, help_text="person, organisation, place, technology…")
+    cluster = models.CharField(max_length=100, blank=True, help_text="The semantic cluster it belongs to.")
+    aliases = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Other names it goes by in the text, as a list: ["IEA"]. The publish gate accepts any.',
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "entities"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:entity", args=[self.slug])
+
+    @property
+    def names(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+    def public_description(self) -> str:
+        """What readers were last told it is: its description in the newest live version listing it."""
+        row = (
+            apps.get_model("articles", "HistoricalArticleEntity")
+            .objects.filter(
+                entity=self, description__gt="", history_id__in=Article.objects.live().values("live_version")
+            )
+            .order_by("-history__history_date")
+            .first()
+        )
+        return row.description if row is not None else ""
+
+
+class ArticleEntity(models.Model):
+    """An entity on an article's working copy, with the one line readers are told about it there. An
+    entity without a description is not shown to readers: editors write one (or keep an AI suggestion
+    that says something) before it appears."""
+
+    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="article_entities")
+    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="article_entities")
+    description = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="One line for readers: who or what it is. Readers see the entity only once it has one.",
+    )
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    accepted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["entity__cluster", "entity__name"]
+        constraints = [models.UniqueConstraint(fields=["article", "entity"], name="article_entity_once")]
+        verbose_name = "entity in the article"
+        verbose_name_plural = "entities in the article"
+
+    def __str__(self) -> str:
+        return f"{self.entity} in {self.article}"
+
+
+class ArticleVersion(models.Model):
+    """The base of an article's versions (its history rows, HistoricalArticle). Each is numbered within
+    its article, v1, v2…, in the order they were saved; versions are saved under a lock on the article,
+    so two never take the same number. A version's topics and entities are the rows simple-history
+    copied with it (`self.topics`, `self.entities`)."""
+
+    number = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        record: Any = self
+        if not self.number:
+            versions: Any = type(self)._default_manager
+            last = versions.filter(id=record.id).aggregate(n=Max("number"))["n"]
+            self.number = (last or 0) + 1
+        super().save(*args, **kwargs)
+
+    @property
+    def label(self) -> str:
+        return f"v{self.number}"
+
+    def listed_topics(self) -> models.QuerySet[Topic]:
+        """The topics this version is filed under (of those still on record)."""
+        record: Any = self
+        return Topic.objects.filter(pk__in=record.topics.values("topic_id"))
+
+    def shown_entities(self) -> list[Any]:
+        """The entities readers are shown with this version: those it gives a description, as rows with
+        `entity` and `description`, by cluster and name."""
+        record: Any = self
+        rows = record.entities.filter(description__gt="", entity__isnull=False).select_related("entity")
+        return list(rows.order_by("entity__cluster", "entity__name"))
+
+
 class ArticleQuerySet(models.QuerySet):
     def live(self) -> ArticleQuerySet:
         """Articles readers can see: those with a published version."""
@@ -42,6 +160,23 @@ class ArticleQuerySet(models.QuerySet):
         """The live article readers find at /articles/<slug>/: the slug of its live version, not of the
         working copy (a slug edit moves the address only once it is published)."""
         return self.live().filter(live_version__slug=slug)
+
+    def filed_under(self, topic) -> ArticleQuerySet:
+        """Live articles whose live version is filed under `topic`."""
+        return self.live().filter(live_version__historicalarticle_topics__topic=topic)
+
+    def listing(self, entity) -> ArticleQuerySet:
+        """Live articles whose live version lists `entity` for readers (with a description)."""
+        return self.live().filter(
+            live_version__historicalarticleentity__entity=entity,
+            live_version__historicalarticleentity__description__gt="",
+        )
+
+    def by_person(self, person) -> ArticleQuerySet:
+        """Live articles whose live byline names `person`, as author or as responsible editor."""
+        return self.live().filter(
+            models.Q(live_version__author=person) | models.Q(live_version__editor=person)
+        )
 
     def with_live_version(self) -> ArticleQuerySet:
         """Load the live snapshot and the people its byline names in the same query."""
@@ -102,6 +237,7 @@ class Article(models.Model):
         help_text="The human editor responsible for this article: its reviewer, named in the byline.",
     )
     topics = models.ManyToManyField(Topic, blank=True, related_name="articles")
+    entities = models.ManyToManyField(Entity, through=ArticleEntity, blank=True, related_name="articles")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False)
     content_hash = models.CharField(max_length=64, editable=False, blank=True)
     approved_version = models.ForeignKey(
@@ -137,7 +273,13 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["live_version", "approved_version", "modified_at"])
+    # A version is the text, the byline, the address and the topics and entities (SNAPSHOT_RELATIONS):
+    # simple-history copies those relations' rows with each version it saves.
+    history = HistoricalRecords(
+        excluded_fields=["live_version", "approved_version", "modified_at"],
+        m2m_fields=SNAPSHOT_RELATIONS,
+        bases=[ArticleVersion],
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -159,7 +301,7 @@ class Article(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.normalise()
         self.body_html = render_markdown(self.body)
-        self.content_hash = content_hash(self)
+        self.content_hash = content_hash(self, relations(self))
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "body_html", "content_hash", "modified_at"}
         super().save(*args, **kwargs)
@@ -221,10 +363,25 @@ class Article(models.Model):
         return self.updated_at or self.published_at
 
 
-def content_hash(obj) -> str:
-    """A fingerprint of what readers read, the same for an article and for any of its versions."""
+def content_hash(obj, related: dict) -> str:
+    """A fingerprint of what readers read, the same for an article and for any of its versions: the
+    snapshot's fields and its `relations()`."""
     values = [getattr(obj, field) for field in SNAPSHOT_FIELDS]
-    return hashlib.sha256(json.dumps(values, default=str).encode()).hexdigest()
+    return hashlib.sha256(json.dumps([values, related], default=str).encode()).hexdigest()
+
+
+def relations(obj) -> dict:
+    """The topics and entities of an article's working copy, or of one of its versions, as plain values
+    (topic ids; entity ids with the description readers see), in a stable order."""
+    if obj.pk is None:
+        return {"topics": [], "entities": []}
+    if isinstance(obj, Article):
+        topics = obj.topics.values_list("pk", flat=True)
+        entities = obj.article_entities.values_list("entity_id", "description")
+    else:  # a version: the rows simple-history copied when it was saved
+        topics = obj.topics.values_list("topic_id", flat=True)
+        entities = obj.entities.values_list("entity_id", "description")
+    return {"topics": sorted(topics), "entities": sorted([list(entity) for entity in entities])}
 
 
 class OldAddress(models.Model):
@@ -299,44 +456,3 @@ class ReviewQueue(Article):
         proxy = True
         verbose_name = "article awaiting review"
         verbose_name_plural = "my review queue"
-
-
-class Entity(models.Model):
-    """A named person, organisation, place or thing articles mention; its hub lists them."""
-
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
-    kind = models.CharField(max_length=20, blank=True, help_text="person, organisation, place, technology…")
-    cluster = models.CharField(max_length=100, blank=True, help_text="The semantic cluster it belongs to.")
-    description = models.CharField(max_length=300, blank=True, help_text="One line, for readers.")
-    aliases = models.JSONField(default=list, blank=True, help_text="Other names it goes by in the text.")
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name_plural = "entities"
-
-    def __str__(self) -> str:
-        return self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("articles:entity", args=[self.slug])
-
-    @property
-    def names(self) -> list[str]:
-        return [self.name, *self.aliases]
-
-
-class ArticleEntity(models.Model):
-    """An entity an editor accepted onto an article, for the "entities in this article" box."""
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="article_entities")
-    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="article_entities")
-    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    accepted_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["entity__cluster", "entity__name"]
-        constraints = [models.UniqueConstraint(fields=["article", "entity"], name="article_entity_once")]
-
-    def __str__(self) -> str:
-        return f"{self.entity} in {self.article}"

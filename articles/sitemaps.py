@@ -17,4 +17,4 @@ class TopicSitemap(Sitemap):
     changefreq = "daily"
 
     def items(self):
-        return Topic.objects.filter(articles__in=Article.objects.live()).distinct()
+        return Topic.objects.in_use()

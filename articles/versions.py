@@ -8,7 +8,8 @@ version says why it was made, or nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -47,3 +48,15 @@ def _sign[M: "Model"](obj: M, by: AbstractBaseUser | None, reason: str) -> M:
     record._history_user = by
     record._change_reason = reason or None
     return obj
+
+
+@contextmanager
+def unrecorded[M: "Model"](obj: M) -> Iterator[M]:
+    """Changes to `obj` inside are no version of their own: simple-history skips saves and many-to-many
+    changes of an instance with this flag. The next `save_version` records them with the rest."""
+    record: Any = obj
+    record.skip_history_when_saving = True
+    try:
+        yield obj
+    finally:
+        del record.skip_history_when_saving

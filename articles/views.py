@@ -1,7 +1,6 @@
 import json
 
 from django.conf import settings
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -11,10 +10,10 @@ from django.views.generic import DetailView, ListView
 
 from articles import hooks
 from articles.diff import FIELDS, changed_paragraphs, version_diff
-from articles.models import Article, ArticleEntity, Entity, OldAddress, Topic, Transition
+from articles.models import Article, Entity, OldAddress, Topic, Transition
 
-# What readers are shown of a change: the text and the byline, not internal metadata.
-PUBLIC_FIELDS = [f for f in FIELDS if f[0] != "seo_description"]
+# What readers are shown of a change: the text and the byline, not metadata.
+PUBLIC_FIELDS = [f for f in FIELDS if f[0] in ("title", "dek", "body", "author", "editor")]
 
 
 class HomeView(ListView):
@@ -27,13 +26,16 @@ class HomeView(ListView):
 
 
 class TopicView(ListView):
+    """A topic's hub: the live articles whose live version is filed under it. A topic no live version is
+    filed under has no public page (it may be on a draft only)."""
+
     template_name = "articles/topic.html"
     context_object_name = "articles"
     paginate_by = 20
 
     def get_queryset(self):
-        self.topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
-        return Article.objects.live().with_live_version().filter(topics=self.topic)
+        self.topic = get_object_or_404(Topic.objects.in_use(), slug=self.kwargs["slug"])
+        return Article.objects.filed_under(self.topic).with_live_version()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(topic=self.topic, **kwargs)
@@ -82,26 +84,19 @@ class ArticleView(AtAddress, DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return (
-            Article.objects.live()
-            .with_live_version()
-            .prefetch_related(
-                "topics",
-                "corrections",
-                Prefetch("article_entities", ArticleEntity.objects.select_related("entity")),
-            )
-        )
+        return Article.objects.live().with_live_version().prefetch_related("corrections")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["version"] = self.object.live_version
+        version = context["version"] = self.object.live_version
         # What the other parts show readers about the article (its sources, the AI help used).
         for page_context in hooks.get_hooks(hooks.ARTICLE_PAGE_CONTEXT):
             context.update(page_context(self.object))
-        entities = [link.entity for link in self.object.article_entities.all()]
-        context["entities"] = entities
-        context["entity_clusters"] = len({entity.cluster for entity in entities})
-        context["json_ld"] = json_ld_script(article_json_ld(self.object, self.request.build_absolute_uri))
+        context["topics"] = topics = list(version.listed_topics())
+        context["entities"] = entities = version.shown_entities()
+        context["entity_clusters"] = len({row.entity.cluster for row in entities})
+        absolute = self.request.build_absolute_uri
+        context["json_ld"] = json_ld_script(article_json_ld(self.object, absolute, topics=topics))
         return context
 
 
@@ -111,9 +106,10 @@ def _person_ld(person, absolute) -> dict | None:
     return {"@type": "Person", "name": person.name, "url": absolute(person.get_absolute_url())}
 
 
-def article_json_ld(article: Article, absolute) -> dict:
+def article_json_ld(article: Article, absolute, *, topics=None) -> dict:
     """schema.org NewsArticle for the live version: who wrote it, who answers for it, what was corrected."""
     version = article.live_version
+    topics = version.listed_topics() if topics is None else topics
     return {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -125,7 +121,7 @@ def article_json_ld(article: Article, absolute) -> dict:
         "dateModified": article.date_modified.isoformat(),
         "author": [_person_ld(version.author, absolute)],
         "editor": _person_ld(version.editor, absolute),
-        "keywords": [topic.name for topic in article.topics.all()],
+        "keywords": [topic.name for topic in topics],
         "correction": [
             {
                 "@type": "CorrectionComment",
@@ -164,16 +160,23 @@ def json_ld_script(data: dict) -> str:
 
 
 class EntityView(ListView):
+    """An entity's hub: the live articles whose live version shows it to readers, and what the newest of
+    them says it is. An entity no live version shows has no public page."""
+
     template_name = "articles/entity.html"
     context_object_name = "articles"
     paginate_by = 20
 
     def get_queryset(self):
         self.entity = get_object_or_404(Entity, slug=self.kwargs["slug"])
-        return Article.objects.live().with_live_version().filter(article_entities__entity=self.entity)
+        articles = Article.objects.listing(self.entity)
+        if not articles.exists():
+            raise Http404("No live article shows this entity.")
+        return articles.with_live_version()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(entity=self.entity, **kwargs)
+        description = self.entity.public_description()
+        return super().get_context_data(entity=self.entity, description=description, **kwargs)
 
 
 class ChangesView(AtAddress, DetailView):

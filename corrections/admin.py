@@ -10,8 +10,13 @@ from django.utils.html import escape, format_html
 from django.utils.timesince import timesince
 
 from articles import phrases
-from articles.admin import AssignedToFilter, DefaultFirstFilter
-from articles.admin_base import ReadOnlyAdmin, VersionedAdmin, bulk_action
+from articles.admin_base import (
+    AssignedToFilter,
+    DefaultFirstFilter,
+    ReadOnlyAdmin,
+    VersionedAdmin,
+    bulk_action,
+)
 from corrections import services
 from corrections.forms import AcceptForm, DeclineForm
 from corrections.models import Correction, CorrectionRequest
@@ -225,6 +230,7 @@ class CorrectionRequestAdmin(VersionedAdmin):
                     kind=data["kind"],
                     note=data["note"],
                     reply=data["reply"],
+                    drop_unmentioned=data["drop_unmentioned"],
                 )
             except services.CorrectionError as exc:
                 form.add_error(None, str(exc))

@@ -106,6 +106,12 @@ class AcceptForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Optional; a thank-you is sent if you leave it empty.",
     )
+    drop_unmentioned = forms.BooleanField(
+        label="Take off the page the entities the corrected text no longer mentions",
+        required=False,
+        help_text="Only needed when the correction removes the last mention of an entity the page lists: "
+        "publishing tells you which, and goes ahead once you tick this.",
+    )
 
 
 class DeclineForm(forms.Form):

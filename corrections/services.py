@@ -231,10 +231,18 @@ def correction_decline(request: CorrectionRequest, *, by: User, reply: str) -> C
 
 @transaction.atomic
 def correction_publish(
-    article: Article, *, by: User, body: str, kind: str, note: str, requests=()
+    article: Article,
+    *,
+    by: User,
+    body: str,
+    kind: str,
+    note: str,
+    requests=(),
+    drop_unmentioned: bool = False,
 ) -> Correction:
     """Publish corrected text as a new live version with a public note (articles moves the pointer, the
-    Updated date and the draft), and record the correction for readers."""
+    Updated date and the draft), and record the correction for readers. An entity the page lists whose
+    last mention the correction removes is refused unless `drop_unmentioned` takes it off the page."""
     if not _can_decide(by):
         raise CorrectionError("Only the corrections desk can publish a correction.")
     if not note.strip():
@@ -242,7 +250,7 @@ def correction_publish(
     label = Correction.Kind(kind).label
     try:
         published = article_services.article_publish_correction(
-            article, by=by, body=body, label=label, note=note.strip()
+            article, by=by, body=body, label=label, note=note.strip(), drop_unmentioned=drop_unmentioned
         )
     except article_services.ArticleActionError as exc:
         raise CorrectionError(str(exc)) from exc
@@ -277,7 +285,14 @@ def _notify_newsroom(correction: Correction, *, by: User) -> None:
 
 @transaction.atomic
 def correction_accept(
-    request: CorrectionRequest, *, by: User, body: str, kind: str, note: str, reply: str = ""
+    request: CorrectionRequest,
+    *,
+    by: User,
+    body: str,
+    kind: str,
+    note: str,
+    reply: str = "",
+    drop_unmentioned: bool = False,
 ):
     """Accept a reader's request: publish the correction and tell the reader (and the readers of its
     duplicates). Accepting a request that is already accepted returns its correction unchanged."""
@@ -290,7 +305,13 @@ def correction_accept(
         raise CorrectionError(f"{request.reference} is already {request.get_status_display().lower()}.")
     duplicates = list(request.duplicates.all())
     correction = correction_publish(
-        request.article, by=by, body=body, kind=kind, note=note, requests=[request, *duplicates]
+        request.article,
+        by=by,
+        body=body,
+        kind=kind,
+        note=note,
+        requests=[request, *duplicates],
+        drop_unmentioned=drop_unmentioned,
     )
     reply = (
         reply.strip() or "Thank you: we have corrected the article and added a note explaining the change."

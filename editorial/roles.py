@@ -23,6 +23,7 @@ ROLES = {
         "articles.add_article", "articles.change_article", "articles.view_article",
         "articles.view_all_articles", "articles.review_article", "articles.publish_article",
         "articles.add_topic", "articles.change_topic", "articles.view_topic",
+        "articles.add_entity", "articles.change_entity", "articles.view_entity",
         "editorial.add_person", "editorial.change_person", "editorial.view_person", "editorial.manage_people",
         "editorial.add_disclosure", "editorial.change_disclosure", "editorial.delete_disclosure",
         "editorial.view_disclosure",

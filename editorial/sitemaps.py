@@ -1,4 +1,5 @@
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Q
 
 from articles.models import Article
 from editorial.models import Person, PolicyPage
@@ -8,7 +9,10 @@ class AuthorSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
-        return Person.objects.filter(articles__in=Article.objects.live()).distinct()
+        live = Article.objects.live()
+        return Person.objects.filter(
+            Q(pk__in=live.values("live_version__author")) | Q(pk__in=live.values("live_version__editor"))
+        )
 
 
 class PolicySitemap(Sitemap):

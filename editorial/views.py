@@ -3,7 +3,7 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -31,9 +31,7 @@ class AuthorView(DetailView):
         context["disclosures_reviewed_at"] = Disclosure.history.filter(person_id=person.pk).aggregate(
             at=Max("history_date")
         )["at"]
-        context["articles"] = (
-            Article.objects.live().with_live_version().filter(Q(author=person) | Q(editor=person))[:50]
-        )
+        context["articles"] = Article.objects.by_person(person).with_live_version()[:50]
         return context
 
 

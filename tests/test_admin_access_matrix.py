@@ -108,6 +108,14 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "articles_topic_redirect":                      ("L Y Y Y Y Y", "L 0 0 0 0 0"),
     "articles_topic_delete":                        ("L - - - - -", "L - - - - -"),
     "articles_topic_history":                       ("L Y Y Y Y Y", "L 0 0 0 0 0"),
+    # Entities: editors keep the newsroom's list; which articles list them is each article's (its form).
+    # One a version ever listed is never deleted (its hub and old versions point at it).
+    "articles_entity_add":                          ("L - - Y - -", "L - - 0 - -"),
+    "articles_entity_change":                       ("L - - Y - -", "L - - W - -"),
+    "articles_entity_changelist":                   ("L - - Y - -", "L - - 0 - -"),
+    "articles_entity_redirect":                     ("L Y Y Y Y Y", "L 0 0 0 0 0"),
+    "articles_entity_delete":                       ("L - - - - -", "L - - - - -"),
+    "articles_entity_history":                      ("L - - Y - -", "L - - 0 - -"),
     # Accounts and groups: superusers only.
     "auth_group_add":                               ("L - - - - -", "L - - - - -"),
     "auth_group_change":                            ("L - - - - -", "L - - - - -"),
@@ -313,6 +321,7 @@ def world(alice, dave, bob, carol, erin):
             "auth.user": alice,
             "auth.group": Group.objects.get(name="Author"),
             "articles.topic": topic,
+            "articles.entity": entity,
             "articles.article": article,
             "articles.reviewqueue": waiting,
             "editorial.person": alice.person,

@@ -14,8 +14,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from articles import hooks
-from articles.admin import AssignedToFilter, DefaultFirstFilter
-from articles.admin_base import VersionedAdmin
+from articles.admin_base import AssignedToFilter, DefaultFirstFilter, VersionedAdmin
 from articles.models import Article
 from editorial import services
 from editorial.models import (

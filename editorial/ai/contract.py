@@ -23,6 +23,29 @@ KINDS: tuple[str, ...] = tuple(Kind.values)
 # Bump when prompts, rules or schemas change: the ledger records which version produced each output.
 PROMPT_VERSION = "2026-11-1"
 
+# What a provider writes of a name it knows nothing about: where the name stands, not who or what it is.
+# Such a description is never shown to readers; accepting the entity leaves its description to an editor.
+PLACEHOLDER_PERSON_QUOTED = "Person quoted in the article"
+PLACEHOLDER_PERSON_NAMED = "Person named in the article"
+PLACEHOLDER_ORGANISATION = "Organisation named in the article"
+PLACEHOLDER_PLACE = "Place named in the article"
+PLACEHOLDER_NAME = "Name mentioned in the article"
+PLACEHOLDERS = (
+    PLACEHOLDER_PERSON_QUOTED,
+    PLACEHOLDER_PERSON_NAMED,
+    PLACEHOLDER_ORGANISATION,
+    PLACEHOLDER_PLACE,
+    PLACEHOLDER_NAME,
+)
+
+
+def says_nothing(description: str) -> bool:
+    """Whether an entity's description is empty or a placeholder (one, or one with the text's own words
+    after it, "Person quoted in the article: a spokesperson"), rather than a description of it."""
+    text = " ".join(description.split()).lower()
+    return not text or any(text.startswith(placeholder.lower()) for placeholder in PLACEHOLDERS)
+
+
 _span = {"type": "integer", "minimum": 0}
 _text = {"type": "string", "maxLength": 4000}
 _short = {"type": "string", "maxLength": 300}

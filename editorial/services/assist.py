@@ -12,11 +12,17 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles.models import Article, ArticleEntity, Entity, Topic
-from articles.services import owns_or_reviews
-from articles.versions import save_version
+from articles.models import Article, Entity, Topic
+from articles.services import (
+    ArticleActionError,
+    EntityLine,
+    article_save,
+    owns_or_reviews,
+    working_relations,
+)
 from editorial import ai
 from editorial.ai import contract
+from editorial.ai.contract import says_nothing
 from editorial.celery import enqueue, enqueue_on_commit
 from editorial.models import AICall, AssistJob, Claim
 from editorial.services.factcheck import FactCheckError, claim_add
@@ -337,10 +343,14 @@ def ai_job_accept_claims(job: AssistJob, *, by: User, indexes: list[int]) -> lis
 
 
 @transaction.atomic
-def ai_job_accept_entities(job: AssistJob, *, by: User, indexes: list[int]) -> list[ArticleEntity]:
+def ai_job_accept_entities(job: AssistJob, *, by: User, indexes: list[int]) -> list[EntityLine]:
+    """Add the chosen entities to the article's working copy, as one new version. A description that only
+    says where the name stands is not kept: readers see the entity once an editor writes one."""
     if not by.has_perm("articles.review_article"):
         raise AssistError("Only an editor can put entities on an article.")
-    accepted = []
+    article = job.article
+    lines = {line.entity.pk: line for line in working_relations(article).entities}
+    added = []
     for item in _pick(job, "entities", indexes):
         entity, _ = Entity.objects.get_or_create(
             slug=slugify(item["name"])[:200] or "entity",
@@ -348,16 +358,18 @@ def ai_job_accept_entities(job: AssistJob, *, by: User, indexes: list[int]) -> l
                 "name": item["name"],
                 "kind": item["type"],
                 "cluster": item["cluster"],
-                "description": item["description"],
                 "aliases": item["aliases"],
             },
         )
-        link, _ = ArticleEntity.objects.get_or_create(
-            article=job.article, entity=entity, defaults={"accepted_by": by}
-        )
-        accepted.append(link)
+        description = "" if says_nothing(item["description"]) else item["description"]
+        kept = lines.get(entity.pk)
+        line = EntityLine(entity, kept.description if kept and kept.description else description)
+        lines[entity.pk] = line
+        added.append(line)
     _accepting(job, by=by, part="entities", items=sorted(set(indexes)))
-    return accepted
+    reason = f"AI entities accepted by {by.get_username()}"
+    _save_article(article, by=by, reason=reason, entities=lines.values())
+    return added
 
 
 @transaction.atomic
@@ -369,14 +381,14 @@ def ai_job_accept_metadata(job: AssistJob, *, by: User, fields: list[str]):
         raise AssistError("Choose which suggested fields to use.")
     _accepting(job, by=by, part="metadata", items=sorted(fields))
     output = _output(job)
+    article.refresh_from_db()
     for name in {"dek", "seo_description"} & set(fields):
         setattr(article, name, output[name])
-    save_version(
-        article, by=by, reason=f"AI metadata accepted by {by.get_username()}: {', '.join(sorted(fields))}"
-    )
+    topics = None
     if "topics" in fields:
-        article.topics.add(*Topic.objects.filter(name__in=output["topics"]))
-    return article
+        topics = [*article.topics.all(), *Topic.objects.filter(name__in=output["topics"])]
+    reason = f"AI metadata accepted by {by.get_username()}: {', '.join(sorted(fields))}"
+    return _save_article(article, by=by, reason=reason, topics=topics)
 
 
 @transaction.atomic
@@ -394,9 +406,16 @@ def ai_job_accept_suggestion(job: AssistJob, *, by: User, index: int):
         )
     _accepting(job, by=by, part="suggestions", items=[index])
     article.body = article.body.replace(item["original"], item["rewrite"], 1)
-    return save_version(
-        article, by=by, reason=f"AI suggestion accepted by {by.get_username()}: {item['reason'][:150]}"
-    )
+    reason = f"AI suggestion accepted by {by.get_username()}: {item['reason'][:150]}"
+    return _save_article(article, by=by, reason=reason)
+
+
+def _save_article(article, *, by: User, reason: str, **relations):
+    """Save the accepted output as a new version through the articles service, which checks the person."""
+    try:
+        return article_save(article, by=by, reason=reason, **relations)
+    except ArticleActionError as exc:
+        raise AssistError(str(exc)) from exc
 
 
 def ai_job_accept(job: AssistJob, *, by: User, items: list[int], fields: list[str]) -> str:
@@ -409,7 +428,7 @@ def ai_job_accept(job: AssistJob, *, by: User, items: list[int], fields: list[st
             return f"{len(claims)} claim(s) queued for checking"
         case AssistJob.Kind.ENTITIES:
             links = ai_job_accept_entities(job, by=by, indexes=items)
-            return f"{len(links)} entities added"
+            return f"{len(links)} entities added to the working copy"
         case AssistJob.Kind.METADATA:
             ai_job_accept_metadata(job, by=by, fields=fields)
             return "Metadata applied as a new version"

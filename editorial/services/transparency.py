@@ -55,7 +55,7 @@ class Transparency:
     corrected: int
     unverifiable: int
     pending: int
-    sources: tuple[Evidence, ...]
+    sources: tuple[Any, ...]  # Evidence records as they stood at publication
 
     @property
     def claims(self) -> int:
@@ -85,24 +85,25 @@ def publication(article: Article) -> Transition | None:
     )
 
 
-def _claims_then(article: Article, when: datetime) -> list[Any]:
+def _claims_then(article: Article, when: datetime) -> Any:
     """Each of the article's claims as it stood at `when` (its latest record by then), unless deleted."""
     records = Claim.history.filter(article_id=article.pk, history_date__lte=when).latest_of_each()
-    return [record for record in records.exclude(history_type="-").only("id", "status")]
+    return records.exclude(history_type="-")
 
 
-def _sources(claim_ids: list[int], when: datetime) -> tuple[Evidence, ...]:
-    """Public sources of those claims that were on record at `when` and still are, and that readers may
-    be sent to (their link check succeeded or a fact-checker checked them by hand)."""
+def _sources(claims: Any, when: datetime) -> tuple[Any, ...]:
+    """Public sources of those claims (historical records) as they stood at `when`: their address, title
+    and quote then, if readers could be sent to them then (their link check had succeeded or a
+    fact-checker had checked them by hand) and they are still on record. An edit made since shows once
+    the article is published again. One query, whatever the number of claims and sources."""
     then = (
-        Evidence.history.filter(claim_id__in=claim_ids, history_date__lte=when)
+        Evidence.history.filter(claim_id__in=claims.values("id"), history_date__lte=when)
         .latest_of_each()
         .exclude(history_type="-")
-        .filter(public=True)
-        .values("id")
+        .filter(Q(link_status=Evidence.LinkStatus.OK) | Q(checked_by_hand=True), public=True)
+        .filter(id__in=Evidence.objects.values("pk"))
     )
-    sources = Evidence.objects.confirmed().filter(pk__in=then, public=True)
-    return tuple(sources.order_by("claim__created_at", "claim__pk", "created_at", "pk"))
+    return tuple(then.order_by("claim__created_at", "claim_id", "created_at", "id"))
 
 
 def _acceptances(job: AssistJob, when: datetime) -> list[str]:
@@ -153,8 +154,8 @@ def article_transparency(article: Article) -> Transparency:
     published = publication(article)
     when = published.at if published else live.history_date
     claims = _claims_then(article, when)
-    counts = Counter(claim.status for claim in claims)
-    checked = [c.id for c in claims if c.status in (Claim.Status.VERIFIED, Claim.Status.CORRECTED)]
+    counts = Counter(claims.values_list("status", flat=True))
+    checked = claims.filter(status__in=[Claim.Status.VERIFIED, Claim.Status.CORRECTED])
     return Transparency(
         published_at=published.at if published else None,
         published_by=named(published.by) if published else None,
@@ -166,5 +167,5 @@ def article_transparency(article: Article) -> Transparency:
         corrected=counts[Claim.Status.CORRECTED],
         unverifiable=counts[Claim.Status.UNVERIFIABLE],
         pending=counts[Claim.Status.PENDING],
-        sources=_sources(checked, when) if checked else (),
+        sources=_sources(checked, when),
     )

@@ -5,6 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from editorial.ai.contract import (
+    PLACEHOLDER_NAME,
+    PLACEHOLDER_ORGANISATION,
+    PLACEHOLDER_PERSON_NAMED,
+    PLACEHOLDER_PERSON_QUOTED,
+    PLACEHOLDER_PLACE,
+)
 from editorial.ai.local import lexicon
 from editorial.ai.local.document import Doc, Sentence, clip, squash
 from editorial.ai.local.lexicon import (
@@ -185,18 +192,18 @@ def _type_of(name: str, contexts: list[dict]) -> tuple[str, str]:
     person_shape = 2 <= len(words) <= 3 and all(re.fullmatch(r"[A-Z][a-z’'\-]+|[A-Z]\.", w) for w in words)
     heads_of = any(w in ORG_PREFIXES and n == "of" for w, n in zip(words, words[1:], strict=False))
     if last in ORG_SUFFIXES or heads_of:
-        return "organisation", "Organisation named in the article"
+        return "organisation", PLACEHOLDER_ORGANISATION
     if any(c["title"] for c in contexts) and all(w[0].isupper() for w in words) and len(words) <= 3:
         return "person", _person_description(said, appositive)
     if person_shape and (said or appositive):
         return "person", _person_description(said, appositive)
     if any(c["in"] for c in contexts):
-        return "place", "Place named in the article"
-    return "other", "Name mentioned in the article"
+        return "place", PLACEHOLDER_PLACE
+    return "other", PLACEHOLDER_NAME
 
 
 def _person_description(said: bool, appositive: str) -> str:
-    base = "Person quoted in the article" if said else "Person named in the article"
+    base = PLACEHOLDER_PERSON_QUOTED if said else PLACEHOLDER_PERSON_NAMED
     return clip(f"{base}: {appositive}" if appositive else base)
 
 

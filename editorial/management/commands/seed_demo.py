@@ -7,7 +7,6 @@ from django.db import transaction
 
 from articles import services as article_services
 from articles.models import Article, Topic
-from articles.versions import save_version
 from corrections import services as correction_services
 from corrections.models import Correction, CorrectionRequest
 from editorial import demo_content as demo
@@ -172,6 +171,4 @@ class Command(BaseCommand):
             editor=editor.person,
             seo_description=dek,
         )
-        save_version(article, by=author, reason="Created")
-        article.topics.set(topics)
-        return article
+        return article_services.article_save(article, by=author, reason="Created", topics=topics)

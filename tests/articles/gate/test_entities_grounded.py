@@ -2,9 +2,8 @@
 
 import pytest
 
-from articles import gate
-from articles.models import ArticleEntity, Entity
-from articles.versions import save_version
+from articles import gate, services
+from articles.models import Entity
 from tests.factories import ArticleFactory
 
 
@@ -15,9 +14,8 @@ def article(alice, bob):
 
 def named(article, bob, *, body: str, name: str, aliases=()) -> list[str]:
     article.body = body
-    save_version(article, by=bob)
     entity = Entity.objects.create(name=name, slug=name.lower().replace(" ", "-"), aliases=list(aliases))
-    ArticleEntity.objects.create(article=article, entity=entity, accepted_by=bob)
+    services.article_save(article, by=bob, reason="Entity", entities=[services.EntityLine(entity)])
     article.approved_version = article.history.latest()
     return [problem.message for problem in gate.entities_grounded(article)]
 
@@ -44,3 +42,25 @@ def test_it_finds_a_name_with_a_typographic_apostrophe(article, bob):
 @pytest.mark.parametrize("body", ["Adam spoke first.", "The Adaptation prize.", "Lovelace_Ada"])
 def test_it_wants_the_whole_word(article, bob, body):
     assert named(article, bob, body=body, name="Ada") != []
+
+
+def test_it_checks_the_entities_of_the_version_going_live_not_the_draft(alice, bob):
+    article = ArticleFactory(author=alice.person, editor=bob.person, body="Homes in Leeds.")
+    leeds = Entity.objects.create(name="Leeds", slug="leeds")
+    york = Entity.objects.create(name="York", slug="york")
+    services.article_save(article, by=bob, reason="Leeds", entities=[services.EntityLine(leeds, "A city.")])
+    services.article_submit(article, by=alice)
+    services.article_approve(article, by=bob)
+    # An entity the approved text never names, on the draft only: not what publishing puts live.
+    services.article_save(article, by=bob, reason="York", entities=[services.EntityLine(york, "A city.")])
+    assert gate.problems(article) == []
+    services.article_publish(article, by=bob)
+    assert article.live_version.entities.get().entity == leeds
+    # And the other way round: the approved version lists York; dropping it from the draft does not help.
+    services.article_submit(article, by=alice)
+    services.article_approve(article, by=bob)
+    services.article_save(article, by=bob, reason="No York", entities=[])
+    assert [p.message for p in gate.problems(article)] == [
+        "“York” is listed among the entities but the text never mentions it: mention it, or remove it under "
+        "“Entities in the article” and approve again."
+    ]

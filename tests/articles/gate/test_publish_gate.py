@@ -39,9 +39,8 @@ def test_it_records_an_editors_override(approved, bob, unchecked_claims):
     transition = approved.transitions.last()
     assert transition.override_reason == "Claims verified by phone; notes filed."
     assert transition.by == bob
-    reason = approved.history.latest().history_change_reason
-    assert reason.startswith("Published (gate overridden: Claims verified by phone; notes filed.")
-    assert "2 check-worthy claims have no verdict." in reason
+    assert transition.note.startswith("Published over the publish gate's problems:")
+    assert "2 check-worthy claims have no verdict." in transition.note
 
 
 def test_it_never_overrides_a_missing_editor(alice, bob):

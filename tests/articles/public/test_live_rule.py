@@ -7,16 +7,17 @@ import pytest
 
 from articles import services
 from articles.models import Topic
+from tests.publishing import publish
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 
 @pytest.fixture
-def resubmitted(published_article, alice):
+def resubmitted(published_article, alice, bob):
     topic = Topic.objects.create(name="Housing", slug="housing")
-    published_article.topics.add(topic)
+    publish(published_article, author=alice, editor=bob, topics=[topic])
     published_article.title = "A headline nobody approved"
-    published_article.save()
+    services.article_save(published_article, by=alice, reason="New headline")
     services.article_submit(published_article, by=alice)
     assert published_article.status == "in_review" and published_article.is_live
     return published_article

@@ -6,6 +6,7 @@ import pytest
 
 from articles import services
 from articles.models import Article
+from tests.admin_forms import no_inline_changes
 from tests.factories import ArticleFactory
 
 
@@ -31,6 +32,7 @@ def form_data(client, article, **changes) -> dict:
         "author": article.author_id,
         "editor": article.editor_id or "",
         "base_version": base,
+        **no_inline_changes(),
     }
     return {**data, **changes}
 

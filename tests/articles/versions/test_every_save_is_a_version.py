@@ -1,4 +1,5 @@
 from articles import services
+from tests.admin_forms import no_inline_changes
 from tests.factories import ArticleFactory
 
 
@@ -11,23 +12,36 @@ def test_it_records_a_version_for_every_save(alice):
     assert [v.body for v in article.history.order_by("history_date")] == ["One.", "Two.", "Three."]
 
 
-def test_it_records_who_acted_and_why(alice, bob):
+def test_it_records_workflow_moves_as_transitions_not_versions(alice, bob):
     article = ArticleFactory(author=alice.person, editor=bob.person)
+    created = article.history.get()
     services.article_submit(article, by=alice)
     services.article_approve(article, by=bob, note="Figures checked")
     services.article_publish(article, by=bob)
-    versions = article.history.order_by("history_date")[1:]
-    assert [(v.history_user, v.history_change_reason, v.status) for v in versions] == [
-        (alice, "Submitted for review", "in_review"),
-        (bob, "Approved: Figures checked", "approved"),
-        (bob, "Published", "published"),
+    moves = article.transitions.order_by("at", "pk")
+    assert [(t.by, t.to_status, t.note, t.version) for t in moves] == [
+        (alice, "in_review", "", created),
+        (bob, "approved", "Figures checked", created),
+        (bob, "published", "", created),
     ]
+    assert list(article.history.all()) == [created]
 
 
 def test_it_points_the_live_version_at_the_approved_snapshot(published_article):
-    approved = published_article.history.get(history_change_reason="Approved")
-    assert published_article.live_version == published_article.approved_version == approved
-    assert published_article.history.count() == 4  # created, submitted, approved, published
+    created = published_article.history.get()
+    assert published_article.live_version == published_article.approved_version == created
+    assert created.label == "v1"
+
+
+def test_it_numbers_each_articles_versions_from_one(alice, dave):
+    first, second = ArticleFactory(author=alice.person), ArticleFactory(author=dave.person)
+    for body in ("Two.", "Three."):
+        first.body = body
+        services.article_save(first, by=alice, reason="Edited")
+    second.body = "Two."
+    services.article_save(second, by=dave, reason="Edited")
+    assert [v.label for v in first.history.order_by("history_date", "history_id")] == ["v1", "v2", "v3"]
+    assert [v.label for v in second.history.order_by("history_date", "history_id")] == ["v1", "v2"]
 
 
 def test_it_keeps_versions_diffable(alice):
@@ -51,6 +65,7 @@ def test_it_records_the_admin_user_and_change_note(client, alice):
             "dek": "",
             "seo_description": "",
             "change_note": "Tightened the lede",
+            **no_inline_changes(),
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -74,6 +89,7 @@ def test_it_names_an_admin_edit_without_a_note(client, alice):
             "dek": "",
             "seo_description": "",
             "change_note": "",
+            **no_inline_changes(),
         },
     )
     assert article.history.latest().history_change_reason == "Edited"

@@ -82,7 +82,9 @@ def test_it_lists_versions_with_pages(client, alice, draft, django_assert_max_nu
 def test_it_compares_any_two_versions(client, alice, draft):
     old, new = draft.history.order_by("history_date")
     client.force_login(alice)
-    response = client.get(url("compare", draft) + f"?from={old.history_id}&to={new.history_id}")
+    # Versions are named by their number within the article.
+    assert (old.label, new.label) == ("v1", "v2")
+    response = client.get(url("compare", draft) + "?from=1&to=v2")
     assert "<del>Old</del><ins>New</ins> text." in response.content.decode()
     assert client.get(url("compare", draft) + "?from=999999").status_code == 404
     assert client.get(url("compare", draft) + "?from=abc").status_code == 404

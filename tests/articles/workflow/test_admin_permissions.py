@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.admin_forms import no_inline_changes
 from tests.factories import ArticleFactory
 
 ALLOWED, DENIED, LOGIN = "allowed", "denied", "login"
@@ -92,6 +93,7 @@ def test_it_saves_an_authors_new_article_under_their_own_name(client, alice, dav
             "body": "Text.",
             "author": dave.person.pk,
             "change_note": "First draft",
+            **no_inline_changes(),
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -43,7 +43,6 @@ def test_it_makes_a_refused_publication_overdue_with_the_refusal_on_record(sched
     move = scheduled.transitions.last()
     assert (move.from_status, move.to_status, move.by) == (S.SCHEDULED, S.OVERDUE, bob)
     assert "The legal desk has not cleared it." in move.note
-    assert "The legal desk has not cleared it." in scheduled.history.latest().history_change_reason
 
 
 def test_it_makes_an_article_overdue_when_the_second_editor_rule_refuses(alice, bob, settings):

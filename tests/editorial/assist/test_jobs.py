@@ -367,7 +367,13 @@ def test_accepted_entities_are_grounded_before_publishing(article, alice, bob, p
     article_services.article_approve(article, by=bob)
     with pytest.raises(ArticleActionError, match="“China” is listed among the entities but the text never"):
         article_services.article_publish(article, by=bob, override_reason="Trust me")
-    ArticleEntity.objects.filter(entity__name="China").delete()
+    # The way out: an editor takes it off the working copy, which is approved and published again.
+    kept = [
+        line for line in article_services.working_relations(article).entities if line.entity.name != "China"
+    ]
+    article_services.article_save(article, by=bob, reason="China is not in the text", entities=kept)
+    article_services.article_submit(article, by=bob)
+    article_services.article_approve(article, by=bob)
     article_services.article_publish(article, by=bob)
     assert article.is_live
 
@@ -387,3 +393,20 @@ def test_the_public_boxes_come_from_the_ledger(client, article, alice, bob, caro
     assert "Quality checks on readability" in html
     assert "suggesting metadata" not in html  # asked for, never accepted
     assert client.get("/entities/leeds/").status_code == 200
+
+
+def test_an_accepted_entity_keeps_a_description_but_not_a_placeholder(article, alice, bob, provider):
+    answer = DEFAULTS["entities"]
+    placeholder = {
+        **answer["entities"][0],
+        "name": "Mayor",
+        "description": "Person quoted in the article: the mayor",
+    }
+    provider.answers["entities"] = {**answer, "entities": [answer["entities"][0], placeholder]}
+    job = run(services.ai_job_request(article, kind="entities", by=alice))
+    services.ai_job_accept_entities(job, by=bob, indexes=[0, 1])
+    descriptions = dict(article.article_entities.values_list("entity__name", "description"))
+    assert descriptions == {"Leeds": "A city in England.", "Mayor": ""}
+    version = article.history.latest()
+    assert version.history_change_reason == "AI entities accepted by bob"
+    assert version.entities.count() == 2

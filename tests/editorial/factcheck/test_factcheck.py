@@ -134,7 +134,7 @@ def test_an_editor_overrides_the_gate_with_a_recorded_reason(claim, article, ali
     article_services.article_publish(article, by=bob, override_reason="Checked with the council by phone.")
     transition = article.transitions.last()
     assert transition.override_reason == "Checked with the council by phone."
-    assert "1 check-worthy claim(s) have no verdict" in article.history.latest().history_change_reason
+    assert "1 check-worthy claim(s) have no verdict" in transition.note
 
 
 def test_the_gate_holds_a_claim_sent_back_by_a_later_edit(claim, article, alice, bob, carol):

@@ -4,8 +4,8 @@ nothing readers see until an editor publishes again."""
 import pytest
 
 from articles import services as article_services
+from articles.versions import save_version
 from editorial import services
-from editorial.models import Evidence
 from tests.editorial.transparency.page import count_sentence, none, one, publish, sentences, sources
 from tests.factories import ArticleFactory
 
@@ -18,7 +18,8 @@ def article(alice, bob, carol):
     article = ArticleFactory(author=alice.person, editor=bob.person, body=BODY)
     claim = services.claim_add(article, by=carol, text="The council approved 12 new homes")
     evidence = services.evidence_add(claim, by=carol, url="https://council.example.org/minutes", public=True)
-    Evidence.objects.filter(pk=evidence.pk).update(link_status="ok", title="Minutes")
+    evidence.link_status, evidence.title = "ok", "Minutes"
+    save_version(evidence, by=None, reason="Link checked: ok")
     return publish(article, by=bob, override_reason=REASON)
 
 

@@ -4,6 +4,7 @@ offered to readers."""
 
 import pytest
 
+from articles.versions import save_version
 from editorial import services
 from editorial.models import Evidence
 from tests.editorial.transparency.page import publish, sources
@@ -24,9 +25,9 @@ def add(claim, carol, title: str, status: str, *, public: bool = True, **extra) 
     evidence = services.evidence_add(
         claim, by=carol, url=f"https://council.example.org/{status}", title=title, public=public, **extra
     )
-    # What the link check found (it runs after the commit, which tests do not reach).
-    Evidence.objects.filter(pk=evidence.pk).update(link_status=status)
-    return evidence
+    # What the link check found (it runs after the commit, which tests do not reach), saved as it saves it.
+    evidence.link_status = status
+    return save_version(evidence, by=None, reason=f"Link checked: {status}")
 
 
 def test_broken_and_refused_links_are_not_listed(client, claim, bob, carol):
@@ -55,3 +56,14 @@ def test_only_public_evidence_of_checked_claims_is_listed(client, claim, bob, ca
     add(other, carol, "Builder's press release", "ok")
     publish(claim.article, by=bob)
     assert sources(client, claim.article) == []
+
+
+def test_a_source_edited_after_publication_shows_as_it_was_until_the_next_publication(
+    client, claim, bob, carol
+):
+    evidence = add(claim, carol, "Reachable minutes", "ok")
+    publish(claim.article, by=bob)
+    services.evidence_update(evidence, by=carol, title="Minutes, retitled after publication")
+    evidence.link_status = "ok"
+    save_version(evidence, by=None, reason="Link checked: ok")
+    assert sources(client, claim.article) == ["Reachable minutes"]
