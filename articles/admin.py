@@ -1,6 +1,8 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import models
 from django.db.models import Count
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -87,6 +89,7 @@ class ArticleEntityInline(admin.TabularInline):
 
     model = ArticleEntity
     fields = ["entity", "description", "shown"]
+    formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 70})}}
     readonly_fields = ["shown"]
     autocomplete_fields = ["entity"]
     extra = 0
