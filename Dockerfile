@@ -9,7 +9,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PATH="/opt/venv/bin:$PATH"
 
 RUN pip install --no-cache-dir uv \
-    && useradd --create-home --uid 1000 newsroom
+    && useradd --create-home --uid 1000 newsroom \
+    && mkdir -p /srv/pages && chown newsroom /srv/pages
 
 WORKDIR /app
 COPY pyproject.toml uv.lock .python-version ./

@@ -37,6 +37,9 @@ class TopicAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
+    def save_model(self, request, obj, form, change) -> None:
+        services.topic_save(obj, by=request.user)
+
 
 @admin.register(Entity)
 class EntityAdmin(admin.ModelAdmin):
@@ -55,6 +58,9 @@ class EntityAdmin(admin.ModelAdmin):
     @admin.display(description="Listed on (working copies)", ordering="article_count")
     def on_articles(self, obj) -> int:
         return obj.article_count
+
+    def save_model(self, request, obj, form, change) -> None:
+        services.entity_save(obj, by=request.user)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # A version that listed it keeps pointing at it: only an entity no version ever listed may go.

@@ -8,7 +8,11 @@ articles calls every function registered under that name, in the order they were
 - `PUBLISH_CHECKS`: `(article) -> Iterable[gate.Problem]`, what the publish gate refuses;
 - `ARTICLE_PAGE_CONTEXT`: `(article) -> dict`, added to the public article page's template context;
 - `PUBLISHER_JSON_LD`: `(absolute) -> dict`, added to the publisher in the article's schema.org data
-  (`absolute` turns a path into an absolute URL).
+  (`absolute` turns a path into an absolute URL);
+- `ARTICLE_PAGES`: `(article, versions) -> Iterable[str]`, the paths of the part's public pages that show
+  something of those versions of the article (the page store bakes them when it goes live or changes);
+- `SITE_PAGES`: `() -> Iterable[str]`, the part's public pages that show no article (policy pages),
+  for `manage.py bake_pages`.
 """
 
 from __future__ import annotations
@@ -24,8 +28,20 @@ ARTICLE_ACTIONS = "article_actions"
 PUBLISH_CHECKS = "publish_checks"
 ARTICLE_PAGE_CONTEXT = "article_page_context"
 PUBLISHER_JSON_LD = "publisher_json_ld"
+ARTICLE_PAGES = "article_pages"
+SITE_PAGES = "site_pages"
 
-NAMES = frozenset({ARTICLE_PANELS, ARTICLE_ACTIONS, PUBLISH_CHECKS, ARTICLE_PAGE_CONTEXT, PUBLISHER_JSON_LD})
+NAMES = frozenset(
+    {
+        ARTICLE_PANELS,
+        ARTICLE_ACTIONS,
+        PUBLISH_CHECKS,
+        ARTICLE_PAGE_CONTEXT,
+        PUBLISHER_JSON_LD,
+        ARTICLE_PAGES,
+        SITE_PAGES,
+    }
+)
 
 _registry: defaultdict[str, list[Callable[..., Any]]] = defaultdict(list)
 

@@ -2,14 +2,16 @@ from django.urls import path
 
 from articles import views
 from articles.feeds import LatestArticlesFeed
+from articles.pages import baked
 
 app_name = "articles"
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("articles/<slug:slug>/", views.ArticleView.as_view(), name="detail"),
-    path("articles/<slug:slug>/changes/", views.ChangesView.as_view(), name="changes"),
-    path("topics/<slug:slug>/", views.TopicView.as_view(), name="topic"),
-    path("entities/<slug:slug>/", views.EntityView.as_view(), name="entity"),
-    path("feed/", LatestArticlesFeed(), name="feed"),
+    # baked(): pages the page store keeps (articles/pages.py), baked when what they show changes.
+    path("", baked(views.HomeView.as_view()), name="home"),
+    path("articles/<slug:slug>/", baked(views.ArticleView.as_view()), name="detail"),
+    path("articles/<slug:slug>/changes/", baked(views.ChangesView.as_view()), name="changes"),
+    path("topics/<slug:slug>/", baked(views.TopicView.as_view()), name="topic"),
+    path("entities/<slug:slug>/", baked(views.EntityView.as_view()), name="entity"),
+    path("feed/", baked(LatestArticlesFeed()), name="feed"),
 ]

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView
 
-from articles import hooks
+from articles import hooks, pages
 from articles.diff import FIELDS, changed_paragraphs, version_diff
 from articles.models import Article, Entity, OldAddress, Topic, Transition
 
@@ -16,7 +16,7 @@ from articles.models import Article, Entity, OldAddress, Topic, Transition
 PUBLIC_FIELDS = [f for f in FIELDS if f[0] in ("title", "dek", "body", "author", "editor")]
 
 
-class HomeView(ListView):
+class HomeView(pages.SurrogateKeys, ListView):
     template_name = "articles/home.html"
     context_object_name = "articles"
     paginate_by = 20
@@ -24,8 +24,11 @@ class HomeView(ListView):
     def get_queryset(self):
         return Article.objects.live().with_live_version()
 
+    def surrogate_keys(self, context):
+        return ["home"]
 
-class TopicView(ListView):
+
+class TopicView(pages.SurrogateKeys, ListView):
     """A topic's hub: the live articles whose live version is filed under it. A topic no live version is
     filed under has no public page (it may be on a draft only)."""
 
@@ -39,6 +42,9 @@ class TopicView(ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(topic=self.topic, **kwargs)
+
+    def surrogate_keys(self, context):
+        return [f"topic-{self.topic.pk}"]
 
 
 def elsewhere(request, slug: str, route: str) -> HttpResponse:
@@ -77,7 +83,7 @@ class AtAddress:
             return elsewhere(request, kwargs["slug"], self.route)
 
 
-class ArticleView(AtAddress, DetailView):
+class ArticleView(AtAddress, pages.SurrogateKeys, DetailView):
     """The public page shows the live snapshot, never the working copy."""
 
     template_name = "articles/article.html"
@@ -98,6 +104,9 @@ class ArticleView(AtAddress, DetailView):
         absolute = self.request.build_absolute_uri
         context["json_ld"] = json_ld_script(article_json_ld(self.object, absolute, topics=topics))
         return context
+
+    def surrogate_keys(self, context):
+        return pages.version_keys(self.object, context["version"])
 
 
 def _person_ld(person, absolute) -> dict | None:
@@ -159,7 +168,7 @@ def json_ld_script(data: dict) -> str:
     return mark_safe(text)  # noqa: S308 - escaped above
 
 
-class EntityView(ListView):
+class EntityView(pages.SurrogateKeys, ListView):
     """An entity's hub: the live articles whose live version shows it to readers, and what the newest of
     them says it is. An entity no live version shows has no public page."""
 
@@ -178,8 +187,11 @@ class EntityView(ListView):
         description = self.entity.public_description()
         return super().get_context_data(entity=self.entity, description=description, **kwargs)
 
+    def surrogate_keys(self, context):
+        return [f"entity-{self.entity.pk}"]
 
-class ChangesView(AtAddress, DetailView):
+
+class ChangesView(AtAddress, pages.SurrogateKeys, DetailView):
     """The public record of what changed after publication: every version that was live, newest first,
     each with its difference from the one before."""
 
@@ -194,6 +206,9 @@ class ChangesView(AtAddress, DetailView):
         context = super().get_context_data(**kwargs)
         context["entries"] = public_changes(self.object)
         return context
+
+    def surrogate_keys(self, context):
+        return pages.version_keys(self.object, self.object.live_version)
 
 
 def public_changes(article: Article) -> list[dict]:

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from articles.pages import baked
 from corrections import views
 from corrections.feeds import CorrectionsFeed
 
@@ -7,7 +8,7 @@ app_name = "corrections"
 
 urlpatterns = [
     path("articles/<slug:slug>/corrections/new/", views.new_request, name="new"),
-    path("corrections/", views.CorrectionsLogView.as_view(), name="log"),
-    path("corrections/feed/", CorrectionsFeed(), name="feed"),
+    path("corrections/", baked(views.CorrectionsLogView.as_view()), name="log"),
+    path("corrections/feed/", baked(CorrectionsFeed()), name="feed"),
     path("corrections/status/<str:token>/", views.status, name="status"),
 ]

@@ -3,9 +3,11 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.generic import ListView
 
+from articles import pages
 from articles.models import Article
 from articles.views import elsewhere
 from corrections import services
@@ -67,10 +69,19 @@ def status(request, token: str):
     return render(request, "corrections/status.html", {"correction_request": correction_request})
 
 
-class CorrectionsLogView(ListView):
+def article_pages(article, versions) -> list[str]:
+    """The corrections channel's public pages that show an article (hooks.ARTICLE_PAGES): the log and its
+    feed name it by the title readers saw."""
+    return [reverse("corrections:log"), reverse("corrections:feed")]
+
+
+class CorrectionsLogView(pages.SurrogateKeys, ListView):
     template_name = "corrections/log.html"
     context_object_name = "corrections"
     paginate_by = 25
 
     def get_queryset(self):
         return Correction.objects.public()
+
+    def surrogate_keys(self, context):
+        return ["corrections"]

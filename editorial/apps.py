@@ -39,6 +39,8 @@ class EditorialConfig(AppConfig):
         hooks.register(hooks.PUBLISH_CHECKS, factcheck_gate)
         hooks.register(hooks.ARTICLE_PAGE_CONTEXT, views.article_page_context)
         hooks.register(hooks.PUBLISHER_JSON_LD, views.publisher_json_ld)
+        hooks.register(hooks.ARTICLE_PAGES, views.article_pages)
+        hooks.register(hooks.SITE_PAGES, views.site_pages)
         self._connect_sign_in_audit()
 
     def _connect_sign_in_audit(self) -> None:

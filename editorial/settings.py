@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Published pages are answered here, from the page store, before anything else runs.
+    "articles.pages.PageStoreMiddleware",
     # Before everything that costs: a locked-out sign-in attempt is answered there.
     "editorial.sign_in.LockoutGateMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -208,7 +210,24 @@ STORAGES = {
             "STATICFILES_BACKEND", default="django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
+    # Published pages (articles/pages.py): a folder the web processes share, or any Django storage
+    # (django-storages' S3Storage for object storage behind a CDN) with its options as JSON.
+    "pages": {
+        "BACKEND": env.str("PAGE_STORAGE", default="articles.pages.AtomicFileSystemStorage"),
+        "OPTIONS": env.json("PAGE_STORAGE_OPTIONS", default={})
+        or {"location": env.str("PAGE_STORE_DIR", default=str(BASE_DIR / "var" / "pages"))},
+    },
 }
+
+# Published pages
+PAGES_ENABLED = env.bool("PAGES_ENABLED", default=True)
+BUILD_ID = env.str("BUILD_ID", default="")  # what pages were made with; by default a digest of the code
+PAGE_BROWSER_MAX_AGE = env.int("PAGE_BROWSER_MAX_AGE", default=60)
+PAGE_SHARED_MAX_AGE = env.int("PAGE_SHARED_MAX_AGE", default=600)
+PAGE_STALE_WHILE_REVALIDATE = env.int("PAGE_STALE_WHILE_REVALIDATE", default=86400)
+PAGE_PURGE_URL = env.str("PAGE_PURGE_URL", default="")
+PAGE_PURGE_TOKEN = env.str("PAGE_PURGE_TOKEN", default="")
+PAGE_BAKE_NOW = env.int("PAGE_BAKE_NOW", default=100)  # pages baked before an action returns; the rest later
 
 # Security
 SECURE_CSP = {

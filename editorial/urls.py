@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from articles.pages import baked
 from articles.sitemaps import ArticleSitemap, TopicSitemap
 from editorial import views
 from editorial.sitemaps import AuthorSitemap, PolicySitemap
@@ -15,8 +16,8 @@ sitemaps = {
 
 editorial_patterns = (
     [
-        path("authors/<slug:slug>/", views.AuthorView.as_view(), name="author"),
-        path("policies/<slug:slug>/", views.policy, name="policy"),
+        path("authors/<slug:slug>/", baked(views.AuthorView.as_view()), name="author"),
+        path("policies/<slug:slug>/", baked(views.policy), name="policy"),
     ],
     "editorial",
 )
@@ -26,7 +27,7 @@ urlpatterns = [
     path("", include("articles.urls")),
     path("", include("corrections.urls")),
     path("", include(editorial_patterns)),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
-    path("robots.txt", views.robots_txt, name="robots"),
+    path("sitemap.xml", baked(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
+    path("robots.txt", baked(views.robots_txt), name="robots"),
     path("healthz", views.healthz, name="healthz"),
 ]

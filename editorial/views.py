@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView
 
+from articles import pages
 from articles.models import Article
 from editorial.celery import app as celery_app
 from editorial.models import Disclosure, Person, PolicyPage
@@ -19,7 +20,7 @@ from editorial.services import transparency
 log = logging.getLogger(__name__)
 
 
-class AuthorView(DetailView):
+class AuthorView(pages.SurrogateKeys, DetailView):
     model = Person
     template_name = "editorial/author.html"
     context_object_name = "person"
@@ -34,6 +35,9 @@ class AuthorView(DetailView):
         context["articles"] = Article.objects.by_person(person).with_live_version()[:50]
         return context
 
+    def surrogate_keys(self, context):
+        return [f"person-{self.object.pk}"]
+
 
 def policy(request, slug: str):
     page = get_object_or_404(PolicyPage, slug=slug)
@@ -45,6 +49,18 @@ def article_page_context(article: Article) -> dict:
     the transparency facts of its live version, and the public sources of the claims checked by then."""
     facts = transparency.article_transparency(article)
     return {"transparency": facts, "sources": list(facts.sources)}
+
+
+def article_pages(article: Article, versions) -> list[str]:
+    """Editorial's public pages showing something of these versions of an article
+    (hooks.ARTICLE_PAGES): the profiles of the people their bylines name, and the sitemap."""
+    people = {person for version in versions for person in (version.author, version.editor) if person}
+    return [reverse("sitemap"), *(person.get_absolute_url() for person in people)]
+
+
+def site_pages() -> list[str]:
+    """Editorial's public pages that show no article (hooks.SITE_PAGES): the policies, robots.txt."""
+    return [reverse("robots"), *(page.get_absolute_url() for page in PolicyPage.objects.all())]
 
 
 def publisher_json_ld(absolute) -> dict:

@@ -103,6 +103,28 @@ def two_factor_optional(settings):
 
 
 @pytest.fixture(autouse=True)
+def page_store_off(settings, tmp_path):
+    """Pages are rendered per request unless a test asks for the store (`page_store`): most tests change
+    the database and read pages in one transaction that never commits, so no bake would follow. Each test
+    has a folder of its own for the store."""
+    settings.PAGES_ENABLED = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "pages": {
+            "BACKEND": "articles.pages.AtomicFileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "pages"},
+        },
+    }
+
+
+@pytest.fixture
+def page_store(settings):
+    """The page store on, as in production: pages are baked on a miss and served from the store."""
+    settings.PAGES_ENABLED = True
+    return settings.STORAGES["pages"]["OPTIONS"]["location"]
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Counters and markers kept in the cache (rate limits, sign-in refusals, who is editing) start empty."""
     cache.clear()

@@ -27,6 +27,18 @@ from tests.publishing import publish
 
 BODY = "The council approved 12 new homes, the mayor said."
 
+# Committed for real: with the page store on, pages are baked when each change commits, and a page
+# baked before a change must not be what readers get after it.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(params=["per request", "baked"])
+def client(request):
+    if request.param == "baked":
+        request.getfixturevalue("page_store")
+    return Client()
+
+
 # Where each route parameter's values come from: every one the database holds, live or not.
 SOURCES = {
     ("articles/", "slug"): lambda: {

@@ -11,7 +11,7 @@ from diff_match_patch import diff_match_patch
 from django.db import transaction
 from django.utils import timezone
 
-from articles import gate
+from articles import gate, pages
 from articles.models import SNAPSHOT_FIELDS, Article, Entity, ReviewNote
 from articles.services.moves import ArticleActionError, lock
 from articles.services.review import article_withdraw_approval
@@ -113,6 +113,7 @@ def article_publish_correction(
         article_withdraw_approval(
             article, by=by, reason=f"A {label.lower()} was published since this draft was approved."
         )
+    pages.bake_on_commit(pages.article_pages(article, live, corrected))
     return CorrectedVersion(live, corrected, article.updated_at)
 
 

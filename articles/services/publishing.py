@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from articles import gate
+from articles import gate, pages
 from articles.models import TEXT_FIELDS, Article, OldAddress, Transition
 from articles.services.moves import ArticleActionError, authorize, lock, move
 from articles.versions import save_unversioned
@@ -140,6 +140,7 @@ def article_publish(
     article.live_version = article.approved_version
     save_unversioned(article, "live_version")
     _keep_old_address(article, previous)
+    pages.bake_on_commit(pages.article_pages(article, previous, article.live_version))
     return article
 
 
@@ -225,9 +226,11 @@ def article_unpublish(article: Article, *, by: User, reason: str) -> Article:
         raise ArticleActionError("Give the reason for unpublishing; it is kept in the article's history.")
     article.scheduled_for = None
     article.scheduled_by = None
-    move(article, "unpublish", by=by, note=reason.strip(), version=article.live_version)
+    was_live = article.live_version
+    move(article, "unpublish", by=by, note=reason.strip(), version=was_live)
     article.live_version = None
     save_unversioned(article, "live_version")
+    pages.bake_on_commit(pages.article_pages(article, was_live))
     return article
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
+from articles import pages
 from articles.models import CONTENT_FIELDS, TEXT_FIELDS, Article, ArticleEntity, Entity, Topic, content_hash
 from articles.services.moves import ArticleActionError, authorize, lock
 from articles.services.publishing import require_free_address
@@ -202,3 +203,34 @@ def article_save(
     if current is not None and content_hash(article, relations.values()) == current.content_hash:
         return article  # nothing readers would see has changed: not a new version
     return save_snapshot(article, relations, by=by, reason=reason)
+
+
+def _saved_with_pages(record: Topic | Entity, *, by: User, articles, shown: tuple[str, ...]) -> None:
+    """Save a topic or an entity; its hub is baked again, and with it the live pages of `articles` if
+    what they show of it (`shown` fields) changed. A moved hub leaves its old address."""
+    model = type(record)
+    action = "add" if record.pk is None else "change"
+    if not by.has_perm(f"articles.{action}_{model._meta.model_name}"):
+        raise ArticleActionError(
+            f"Only an editor can change the newsroom's {model._meta.verbose_name_plural}."
+        )
+    before = model.objects.filter(pk=record.pk).first() if record.pk else None
+    record.save()
+    paths = [record.get_absolute_url()]
+    if before is not None:
+        paths.append(before.get_absolute_url())
+        if any(getattr(before, name) != getattr(record, name) for name in shown):
+            paths += pages.live_article_pages(articles(record))
+    pages.bake_on_commit(paths)
+
+
+@transaction.atomic
+def topic_save(topic: Topic, *, by: User) -> Topic:
+    _saved_with_pages(topic, by=by, articles=Article.objects.filed_under, shown=("name", "slug"))
+    return topic
+
+
+@transaction.atomic
+def entity_save(entity: Entity, *, by: User) -> Entity:
+    _saved_with_pages(entity, by=by, articles=Article.objects.listing, shown=("name", "slug", "cluster"))
+    return entity

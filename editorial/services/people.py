@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from articles import pages
+from articles.models import Article
 from articles.versions import delete_version, save_version
 from editorial.models import Disclosure, Person, PolicyPage
 
@@ -38,7 +40,22 @@ def person_save(person: Person, *, by: User, reason: str = "") -> Person:
             raise PeopleError("You can change only your own profile.")
         if (person.slug, person.user_id) != (current.slug, current.user_id):
             raise PeopleError("Only an editor can change a profile's address or the account it belongs to.")
-    return save_version(person, by=by, reason=reason or "Edited")
+    save_version(person, by=by, reason=reason or "Edited")
+    _bake_profile(
+        person,
+        bylines=(person.name, person.title, person.slug) != (current.name, current.title, current.slug),
+    )
+    if person.slug != current.slug:
+        pages.bake_on_commit([current.get_absolute_url()])  # the old address: gone from the store
+    return person
+
+
+def _bake_profile(person: Person, *, bylines: bool = False) -> None:
+    """The person's public profile changes; with `bylines`, so does every live page naming them."""
+    paths = [person.get_absolute_url()]
+    if bylines:
+        paths += pages.live_article_pages(Article.objects.by_person(person))
+    pages.bake_on_commit(paths)
 
 
 def _may_disclose_for(person_id: int | None, by: User) -> bool:
@@ -56,7 +73,9 @@ def disclosure_save(disclosure: Disclosure, *, by: User, reason: str = "") -> Di
             raise PeopleError("You can change only your own disclosures.")
     if not _may_disclose_for(disclosure.person_id, by):
         raise PeopleError("You can disclose only on your own profile.")
-    return save_version(disclosure, by=by, reason=reason or ("Edited" if disclosure.pk else "Disclosed"))
+    save_version(disclosure, by=by, reason=reason or ("Edited" if disclosure.pk else "Disclosed"))
+    _bake_profile(disclosure.person)
+    return disclosure
 
 
 @transaction.atomic
@@ -65,10 +84,13 @@ def disclosure_delete(disclosure: Disclosure, *, by: User) -> None:
     if not _may_disclose_for(disclosure.person_id, by):
         raise PeopleError("You can remove only your own disclosures.")
     delete_version(disclosure, by=by)
+    _bake_profile(disclosure.person)
 
 
 @transaction.atomic
 def policy_page_save(page: PolicyPage, *, by: User, reason: str = "") -> PolicyPage:
     if not by.has_perm("editorial.change_policypage"):
         raise PeopleError("Only an editor can change the publisher's policies.")
-    return save_version(page, by=by, reason=reason or "Edited")
+    save_version(page, by=by, reason=reason or "Edited")
+    pages.bake_on_commit([page.get_absolute_url()])
+    return page

@@ -116,10 +116,11 @@ PUNCT = st.sampled_from(["", "", ",", ".", "’s", "'s", " –", " —", "!"])
 
 @st.composite
 def prose(draw) -> str:
-    """Running text: it does not open with a list item ("0. 0" is a list whose first item reads "0")."""
+    """Running text: no line of it opens a numbered list ("0. 0" is a list whose item reads "0", and
+    "1. " starts one even inside a paragraph)."""
     words = draw(st.lists(st.tuples(WORD, PUNCT, GAP), min_size=1, max_size=12))
     text = "".join(word + punct + gap for word, punct, gap in words).strip()
-    assume(re.match(r"\d+[.)]\s", text) is None)
+    assume(re.search(r"(^|\n)\s*\d+[.)](\s|$)", text) is None)
     return text
 
 
