@@ -299,7 +299,7 @@ def render(path: str) -> Any:
     from simple_history.models import HistoricalRecords
 
     outer = getattr(HistoricalRecords.context, "request", None)  # an action's request, if any: kept
-    response = _get_handler().get_response(WSGIRequest(_environ(path)))
+    response: Any = _get_handler().get_response(WSGIRequest(_environ(path)))
     # What response.close() does, but for the request_finished signal: that would close the database
     # connection this bake holds its lock (and the action its transaction) on.
     for closer in response._resource_closers:
