@@ -15,7 +15,7 @@ from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 
 from articles import gate, hooks, services
-from articles.admin_base import DefaultFirstFilter, ReadOnlyAdmin, VersionedAdmin
+from articles.admin_base import DefaultFirstFilter, LargeTablePaginator, ReadOnlyAdmin, VersionedAdmin
 from articles.diff import version_diff
 from articles.editing import HEARTBEAT_SECONDS, editing_touch
 from articles.forms import ArticleForm, ReviewNoteForm, WorkflowForm
@@ -146,7 +146,9 @@ class ArticleAdmin(VersionedAdmin):
     list_filter = [StatusFilter, "topics", "author", "editor"]
     list_select_related = ["author", "editor", "live_version"]
     search_fields = ["title", "dek", "body", "slug"]
-    date_hierarchy = "created_at"
+    # Lists that grow without bound are not counted on every load (see LargeTablePaginator).
+    paginator = LargeTablePaginator
+    show_full_result_count = False
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["topics"]
     raw_id_fields = ["author", "editor"]
@@ -404,7 +406,11 @@ class ArticleAdmin(VersionedAdmin):
 
     def versions_view(self, request, object_id):
         article = self._article(request, object_id)
-        versions = article.history.select_related("history_user").order_by("-history_date", "-history_id")
+        versions = (
+            article.history.select_related("history_user")
+            .only(*VERSION_ROW, "history_user__username")
+            .order_by("-history_date", "-history_id")
+        )
         page = Paginator(versions, 50).get_page(request.GET.get("page"))
         can_restore = self.has_change_permission(request, article) and services.owns_or_reviews(
             article, request.user
@@ -462,6 +468,18 @@ class ArticleAdmin(VersionedAdmin):
         else:
             self.message_user(request, "The note is empty or too long.", messages.ERROR)
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+
+# What the versions list shows of each version (not its text: a long history is a lot of text).
+VERSION_ROW = (
+    "history_id",
+    "id",
+    "number",
+    "history_date",
+    "history_user",
+    "history_change_reason",
+    "status",
+)
 
 
 def _entity_lines(record) -> str:

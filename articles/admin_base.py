@@ -8,10 +8,13 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.admin.utils import display_for_field
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connection
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
 
@@ -60,6 +63,22 @@ def bulk_action(
 def _numeric(*ids) -> None:
     if not all(str(value).isdigit() for value in ids):
         raise Http404("No such record.")
+
+
+class LargeTablePaginator(Paginator):
+    """The back office's paginator for tables that grow without bound: an unfiltered list is counted by
+    PostgreSQL's estimate (pg_class.reltuples) instead of a full count; a filtered one exactly."""
+
+    @cached_property
+    def count(self) -> int:
+        query = getattr(self.object_list, "query", None)
+        if query is None or query.where or connection.vendor != "postgresql":
+            return super().count
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [query.model._meta.db_table])
+            row = cursor.fetchone()
+        estimate = int(row[0]) if row else -1
+        return estimate if estimate >= 0 else super().count
 
 
 class VersionedAdmin(SimpleHistoryAdmin):

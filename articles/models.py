@@ -27,9 +27,9 @@ SNAPSHOT_RELATIONS = ("topics", "entities")
 class TopicQuerySet(models.QuerySet):
     def in_use(self) -> TopicQuerySet:
         """Topics readers can find: a live article's live version is filed under them."""
-        rows = apps.get_model("articles", "HistoricalArticle_topics").objects
-        live = rows.filter(history_id__in=Article.objects.live().values("live_version"))
-        return self.filter(pk__in=live.values("topic_id"))
+        return self.filter(
+            models.Exists(Listing.objects.filter(kind=Listing.Kind.TOPIC, target_id=models.OuterRef("pk")))
+        )
 
 
 class Topic(models.Model):
@@ -293,6 +293,13 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["status", "-published_at"]),
             models.Index(fields=["status", "scheduled_for"]),
+            # The newest live articles first (home page, feeds, sitemap), and the back office's list.
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=models.Q(live_version__isnull=False),
+                name="article_live_newest",
+            ),
+            models.Index(fields=["-published_at", "-created_at", "-id"], name="article_list_order"),
         ]
 
     def __str__(self) -> str:
@@ -382,6 +389,40 @@ def relations(obj) -> dict:
         topics = obj.topics.values_list("topic_id", flat=True)
         entities = obj.entities.values_list("entity_id", "description")
     return {"topics": sorted(topics), "entities": sorted([list(entity) for entity in entities])}
+
+
+class ListingQuerySet(models.QuerySet):
+    def of(self, kind: str, target_id: int) -> ListingQuerySet:
+        """The live articles listed under one topic, entity or person, newest first."""
+        return self.filter(kind=kind, target_id=target_id).order_by("-published_at", "-article_id")
+
+
+class Listing(models.Model):
+    """Where readers find a live article besides its own page, read from its live version: filed under a
+    topic, showing an entity (one with a description), naming a person in its byline. An index of the
+    live snapshots, rewritten by every move of the live pointer (articles.services: relist) and by
+    nothing else, so that a hub reads the newest twenty of one index however many articles there are."""
+
+    class Kind(models.TextChoices):
+        TOPIC = "topic", "Topic"
+        ENTITY = "entity", "Entity"
+        PERSON = "person", "Person"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="listings")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    target_id = models.BigIntegerField()
+    published_at = models.DateTimeField()
+
+    objects = ListingQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "target_id", "article"], name="listed_once")]
+        indexes = [
+            models.Index(fields=["kind", "target_id", "-published_at", "-article"], name="listing_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} under {self.kind} {self.target_id}"
 
 
 class OldAddress(models.Model):

@@ -31,6 +31,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import brotli
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, storages
 from django.core.handlers.base import BaseHandler
@@ -56,7 +57,7 @@ _NOT_STORED = {
 }  # fmt: skip
 # Query parameters that pick another page of a list: such a page is rendered per request, not stored
 # (publishing an article shifts every later page). Any other parameter (utm_source…) changes nothing.
-_PAGING = {"page", "p"}
+_PAGING = {"page", "p", "before"}
 
 
 def baked[V: Callable[..., Any]](view: V) -> V:
@@ -241,9 +242,23 @@ def _write(path: str, page: StoredPage) -> None:
         if encoding in variants:
             body = variants[encoding]
             stored = StoredPage(page.status, page.headers, page.etag, page.modified, body, encoding)
-            store.save(_name(path, encoding), ContentFile(stored.dump()))
+            _put(store, _name(path, encoding), stored.dump())
         else:
             store.delete(_name(path, encoding))
+
+
+def _put(store, name: str, data: bytes) -> None:
+    """Replace the file `name`. A storage that keeps an existing file and saves under another name
+    (Django's default) has it removed first; one that renames anyway is a configuration error."""
+    if not isinstance(store, AtomicFileSystemStorage):
+        store.delete(name)
+    saved = store.save(name, ContentFile(data))
+    if saved != name:
+        store.delete(saved)
+        raise ImproperlyConfigured(
+            f"The page storage saved {name} as {saved}: configure it to replace files "
+            "(django-storages' S3Storage: file_overwrite=True, its default)."
+        )
 
 
 def remove(path: str) -> None:

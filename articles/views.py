@@ -1,47 +1,88 @@
 import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, TemplateView
 
 from articles import hooks, pages
 from articles.diff import FIELDS, changed_paragraphs, version_diff
-from articles.models import Article, Entity, OldAddress, Topic, Transition
+from articles.models import Article, Entity, Listing, OldAddress, Topic, Transition
 
 # What readers are shown of a change: the text and the byline, not metadata.
 PUBLIC_FIELDS = [f for f in FIELDS if f[0] in ("title", "dek", "body", "author", "editor")]
 
 
-class HomeView(pages.SurrogateKeys, ListView):
-    template_name = "articles/home.html"
-    context_object_name = "articles"
-    paginate_by = 20
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+PAGE_SIZE = 20
 
-    def get_queryset(self):
-        return Article.objects.live().with_live_version()
+
+@dataclass(frozen=True)
+class Newest:
+    """One page of a list, newest first: its rows, and where the next (older) page starts. Keyset
+    pagination: no count and no offset, so the thousandth page costs what the first does."""
+
+    rows: list
+    older: str | None
+
+
+def newest_first(rows: QuerySet, before: str | None, *, key: str = "pk", size: int = PAGE_SIZE) -> Newest:
+    """The `size` rows of `rows` (ordered by published_at, then `key`, both descending) that come after
+    the cursor `before` ("<microseconds since 1970>.<key>", from the page before); 404 for a bad one."""
+    if before:
+        try:
+            micros, last = (int(part) for part in before.split("."))
+            when = EPOCH + timedelta(microseconds=micros)
+        except (ValueError, OverflowError):
+            raise Http404("No such page.") from None
+        rows = rows.filter(Q(published_at__lt=when) | Q(published_at=when, **{f"{key}__lt": last}))
+    found = list(rows.order_by("-published_at", f"-{key}")[: size + 1])
+    if len(found) <= size:
+        return Newest(found, None)
+    edge = found[size - 1]
+    return Newest(
+        found[:size], f"{(edge.published_at - EPOCH) // timedelta(microseconds=1)}.{getattr(edge, key)}"
+    )
+
+
+def listed(kind: str, target_id: int, before: str | None) -> Newest:
+    """A page of the live articles listed under a topic, entity or person (Listing), newest first."""
+    rows = Listing.objects.of(kind, target_id).select_related(
+        "article", "article__live_version", "article__live_version__author", "article__live_version__editor"
+    )
+    page = newest_first(rows, before, key="article_id")
+    return Newest([listing.article for listing in page.rows], page.older)
+
+
+class HomeView(pages.SurrogateKeys, TemplateView):
+    template_name = "articles/home.html"
+
+    def get_context_data(self, **kwargs):
+        page = newest_first(Article.objects.live().with_live_version(), self.request.GET.get("before"))
+        return super().get_context_data(articles=page.rows, older=page.older, **kwargs)
 
     def surrogate_keys(self, context):
         return ["home"]
 
 
-class TopicView(pages.SurrogateKeys, ListView):
-    """A topic's hub: the live articles whose live version is filed under it. A topic no live version is
-    filed under has no public page (it may be on a draft only)."""
+class TopicView(pages.SurrogateKeys, TemplateView):
+    """A topic's hub: the live articles whose live version is filed under it, newest first. A topic no
+    live version is filed under has no public page (it may be on a draft only)."""
 
     template_name = "articles/topic.html"
-    context_object_name = "articles"
-    paginate_by = 20
-
-    def get_queryset(self):
-        self.topic = get_object_or_404(Topic.objects.in_use(), slug=self.kwargs["slug"])
-        return Article.objects.filed_under(self.topic).with_live_version()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(topic=self.topic, **kwargs)
+        self.topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
+        page = listed(Listing.Kind.TOPIC, self.topic.pk, self.request.GET.get("before"))
+        if not page.rows:
+            raise Http404("No live article is filed under this topic.")
+        return super().get_context_data(topic=self.topic, articles=page.rows, older=page.older, **kwargs)
 
     def surrogate_keys(self, context):
         return [f"topic-{self.topic.pk}"]
@@ -168,24 +209,21 @@ def json_ld_script(data: dict) -> str:
     return mark_safe(text)  # noqa: S308 - escaped above
 
 
-class EntityView(pages.SurrogateKeys, ListView):
-    """An entity's hub: the live articles whose live version shows it to readers, and what the newest of
-    them says it is. An entity no live version shows has no public page."""
+class EntityView(pages.SurrogateKeys, TemplateView):
+    """An entity's hub: the live articles whose live version shows it to readers, newest first, and what
+    the newest of them says it is. An entity no live version shows has no public page."""
 
     template_name = "articles/entity.html"
-    context_object_name = "articles"
-    paginate_by = 20
-
-    def get_queryset(self):
-        self.entity = get_object_or_404(Entity, slug=self.kwargs["slug"])
-        articles = Article.objects.listing(self.entity)
-        if not articles.exists():
-            raise Http404("No live article shows this entity.")
-        return articles.with_live_version()
 
     def get_context_data(self, **kwargs):
+        self.entity = get_object_or_404(Entity, slug=self.kwargs["slug"])
+        page = listed(Listing.Kind.ENTITY, self.entity.pk, self.request.GET.get("before"))
+        if not page.rows:
+            raise Http404("No live article shows this entity.")
         description = self.entity.public_description()
-        return super().get_context_data(entity=self.entity, description=description, **kwargs)
+        return super().get_context_data(
+            entity=self.entity, description=description, articles=page.rows, older=page.older, **kwargs
+        )
 
     def surrogate_keys(self, context):
         return [f"entity-{self.entity.pk}"]

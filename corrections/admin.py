@@ -13,6 +13,7 @@ from articles import phrases
 from articles.admin_base import (
     AssignedToFilter,
     DefaultFirstFilter,
+    LargeTablePaginator,
     ReadOnlyAdmin,
     VersionedAdmin,
     bulk_action,
@@ -60,6 +61,8 @@ class CorrectionRequestAdmin(VersionedAdmin):
         "created_at",
     ]
     list_filter = [OpenFilter, AssignedToFilter, "status", "quote_found"]
+    paginator = LargeTablePaginator
+    show_full_result_count = False
     list_select_related = ["article", "assigned_to"]
     search_fields = ["reference", "quoted_text", "explanation", "email", "article__title"]
     ordering = ["created_at", "pk"]

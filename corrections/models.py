@@ -103,6 +103,7 @@ class CorrectionRequest(models.Model):
         indexes = [
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["article", "created_at"]),
+            models.Index(fields=["suspected_automated", "status"], name="correction_request_held"),
         ]
 
     def __str__(self) -> str:

@@ -5,11 +5,11 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.generic import ListView
+from django.views.generic import TemplateView
 
 from articles import pages
 from articles.models import Article
-from articles.views import elsewhere
+from articles.views import elsewhere, newest_first
 from corrections import services
 from corrections.forms import CorrectionRequestForm
 from corrections.models import Correction, CorrectionRequest
@@ -75,13 +75,14 @@ def article_pages(article, versions) -> list[str]:
     return [reverse("corrections:log"), reverse("corrections:feed")]
 
 
-class CorrectionsLogView(pages.SurrogateKeys, ListView):
-    template_name = "corrections/log.html"
-    context_object_name = "corrections"
-    paginate_by = 25
+class CorrectionsLogView(pages.SurrogateKeys, TemplateView):
+    """Every correction and clarification, newest first, twenty-five at a time."""
 
-    def get_queryset(self):
-        return Correction.objects.public()
+    template_name = "corrections/log.html"
+
+    def get_context_data(self, **kwargs):
+        page = newest_first(Correction.objects.public(), self.request.GET.get("before"), size=25)
+        return super().get_context_data(corrections=page.rows, older=page.older, **kwargs)
 
     def surrogate_keys(self, context):
         return ["corrections"]

@@ -1,18 +1,12 @@
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from articles.pages import baked
-from articles.sitemaps import ArticleSitemap, TopicSitemap
 from editorial import views
-from editorial.sitemaps import AuthorSitemap, PolicySitemap
+from editorial.sitemaps import SITEMAPS
 
-sitemaps = {
-    "articles": ArticleSitemap,
-    "topics": TopicSitemap,
-    "authors": AuthorSitemap,
-    "policies": PolicySitemap,
-}
+sitemaps = SITEMAPS
 
 editorial_patterns = (
     [
@@ -27,7 +21,16 @@ urlpatterns = [
     path("", include("articles.urls")),
     path("", include("corrections.urls")),
     path("", include(editorial_patterns)),
-    path("sitemap.xml", baked(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
+    # An index of sections, each paginated (SITEMAP_PAGE_SIZE addresses a page, oldest first).
+    path(
+        "sitemap.xml",
+        baked(sitemap_views.index),
+        {"sitemaps": sitemaps, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml", baked(sitemap_views.sitemap), {"sitemaps": sitemaps}, name="sitemap-section"
+    ),
     path("robots.txt", baked(views.robots_txt), name="robots"),
     path("healthz", views.healthz, name="healthz"),
 ]

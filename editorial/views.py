@@ -12,10 +12,12 @@ from django.views.decorators.http import require_GET
 from django.views.generic import DetailView
 
 from articles import pages
-from articles.models import Article
+from articles.models import Article, Listing
+from articles.views import listed
 from editorial.celery import app as celery_app
 from editorial.models import Disclosure, Person, PolicyPage
 from editorial.services import transparency
+from editorial.sitemaps import SITEMAP_PAGE_SIZE, SITEMAPS
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +34,8 @@ class AuthorView(pages.SurrogateKeys, DetailView):
         context["disclosures_reviewed_at"] = Disclosure.history.filter(person_id=person.pk).aggregate(
             at=Max("history_date")
         )["at"]
-        context["articles"] = Article.objects.by_person(person).with_live_version()[:50]
+        page = listed(Listing.Kind.PERSON, person.pk, self.request.GET.get("before"))
+        context["articles"], context["older"] = page.rows, page.older
         return context
 
     def surrogate_keys(self, context):
@@ -55,7 +58,11 @@ def article_pages(article: Article, versions) -> list[str]:
     """Editorial's public pages showing something of these versions of an article
     (hooks.ARTICLE_PAGES): the profiles of the people their bylines name, and the sitemap."""
     people = {person for version in versions for person in (version.author, version.editor) if person}
-    return [reverse("sitemap"), *(person.get_absolute_url() for person in people)]
+    # The sitemap's sections; the articles' only where the article stands on its first page (the one
+    # the page store keeps: its pages are ranges of ids).
+    sections = [name for name in SITEMAPS if name != "articles" or article.pk <= SITEMAP_PAGE_SIZE]
+    sitemap = [reverse("sitemap"), *(reverse("sitemap-section", args=[name]) for name in sections)]
+    return [*sitemap, *(person.get_absolute_url() for person in people)]
 
 
 def site_pages() -> list[str]:

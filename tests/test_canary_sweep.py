@@ -22,6 +22,7 @@ from articles.models import Article, Entity, HistoricalArticle, OldAddress, Topi
 from corrections.models import CorrectionRequest
 from editorial import services as editorial_services
 from editorial.models import Person, PolicyPage
+from editorial.sitemaps import SITEMAPS
 from tests.factories import ArticleFactory, PersonFactory
 from tests.publishing import publish
 
@@ -50,6 +51,7 @@ SOURCES = {
     ("entities/", "slug"): lambda: set(Entity.objects.values_list("slug", flat=True)),
     ("authors/", "slug"): lambda: set(Person.objects.values_list("slug", flat=True)),
     ("policies/", "slug"): lambda: set(PolicyPage.objects.values_list("slug", flat=True)),
+    ("sitemap-", "section"): lambda: set(SITEMAPS),
     ("corrections/status/", "token"): lambda: set(
         CorrectionRequest.objects.values_list("status_token", flat=True)
     ),
@@ -172,7 +174,8 @@ def test_nothing_of_a_working_copy_is_public_until_it_is_published(client, live,
     expected = {
         "/",
         "/feed/",
-        "/sitemap.xml",
+        "/sitemap-articles.xml",
+        "/sitemap-topics.xml",
         f"/articles/slug-{marker}/",
         f"/articles/slug-{marker}/changes/",
         f"/articles/slug-{marker}/corrections/new/",

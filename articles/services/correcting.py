@@ -14,6 +14,7 @@ from django.utils import timezone
 from articles import gate, pages
 from articles.models import SNAPSHOT_FIELDS, Article, Entity, ReviewNote
 from articles.services.moves import ArticleActionError, lock
+from articles.services.publishing import relist
 from articles.services.review import article_withdraw_approval
 from articles.services.writing import Relations, save_snapshot, version_relations, working_relations
 from articles.versions import save_unversioned
@@ -107,6 +108,7 @@ def article_publish_correction(
     if not pending:
         article.approved_version = corrected
     save_unversioned(article, "live_version", "approved_version")
+    relist(article)
     if draft_changed:
         _keep_draft(article, (draft, draft_relations), live, corrected, by=by, label=label, note=note)
     if pending:

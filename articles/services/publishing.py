@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles import gate, pages
-from articles.models import TEXT_FIELDS, Article, OldAddress, Transition
+from articles.models import TEXT_FIELDS, Article, Listing, OldAddress, Transition
 from articles.services.moves import ArticleActionError, authorize, lock, move
 from articles.versions import save_unversioned
 
@@ -140,8 +140,27 @@ def article_publish(
     article.live_version = article.approved_version
     save_unversioned(article, "live_version")
     _keep_old_address(article, previous)
+    relist(article)
     pages.bake_on_commit(pages.article_pages(article, previous, article.live_version))
     return article
+
+
+def relist(article: Article) -> None:
+    """Rewrite the article's listings (the hubs' index) from its live version; none if it is not live.
+    Called by every move of the live pointer: publishing, a correction, unpublishing."""
+    article.listings.all().delete()
+    live: Any = article.live_version
+    if live is None:
+        return
+    K = Listing.Kind
+    targets = [(K.TOPIC, pk) for pk in live.topics.values_list("topic_id", flat=True)]
+    shown = live.entities.filter(description__gt="", entity__isnull=False)
+    targets += [(K.ENTITY, pk) for pk in shown.values_list("entity_id", flat=True)]
+    targets += [(K.PERSON, pk) for pk in dict.fromkeys((live.author_id, live.editor_id)) if pk]
+    Listing.objects.bulk_create(
+        Listing(article=article, kind=kind, target_id=pk, published_at=article.published_at)
+        for kind, pk in dict.fromkeys(targets)
+    )
 
 
 def address_holder(article: Article, slug: str) -> Article | None:
@@ -230,6 +249,7 @@ def article_unpublish(article: Article, *, by: User, reason: str) -> Article:
     move(article, "unpublish", by=by, note=reason.strip(), version=was_live)
     article.live_version = None
     save_unversioned(article, "live_version")
+    relist(article)
     pages.bake_on_commit(pages.article_pages(article, was_live))
     return article
 

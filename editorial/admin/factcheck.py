@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from articles import hooks
-from articles.admin_base import AssignedToFilter, DefaultFirstFilter, VersionedAdmin
+from articles.admin_base import AssignedToFilter, DefaultFirstFilter, LargeTablePaginator, VersionedAdmin
 from articles.models import Article
 from editorial import services
 from editorial.models import (
@@ -42,6 +42,21 @@ class ClaimStateFilter(DefaultFirstFilter):
             case "changed":
                 return queryset.filter(changed_in__isnull=False)
         return queryset.open()
+
+
+class ArticleFilter(admin.SimpleListFilter):
+    """The claims of one article, reached from its page ("Claims"): the filter shows that article only,
+    never a list of every article."""
+
+    title = "article"
+    parameter_name = "article__id__exact"
+
+    def lookups(self, request, model_admin):
+        chosen = Article.objects.filter(pk=self.value()).first() if str(self.value()).isdigit() else None
+        return [(str(chosen.pk), chosen.title)] if chosen else []
+
+    def queryset(self, request, queryset):
+        return queryset.filter(article_id=self.value()) if str(self.value()).isdigit() else queryset
 
 
 class AgeFilter(admin.SimpleListFilter):
@@ -130,7 +145,9 @@ class CheckworthinessForm(forms.Form):
 @admin.register(Claim)
 class ClaimAdmin(VersionedAdmin):
     list_display = ["short_text", "article", "status", "checkworthiness", "assigned_to", "waiting", "flag"]
-    list_filter = [ClaimStateFilter, AssignedToFilter, AgeFilter, "origin", "article"]
+    list_filter = [ClaimStateFilter, AssignedToFilter, AgeFilter, "origin", ArticleFilter]
+    paginator = LargeTablePaginator
+    show_full_result_count = False
     list_select_related = ["article", "assigned_to"]
     search_fields = ["text", "note", "article__title"]
     ordering = ["created_at", "pk"]

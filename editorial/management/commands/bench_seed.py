@@ -30,7 +30,7 @@ STEPS = [
     (
         "topics",
         """INSERT INTO articles_topic (name, slug, description)
-           SELECT 'Bench topic ' || i, 'bench-topic-' || i, '' FROM generate_series(1, 50) i""",
+           SELECT 'Bench topic ' || i, 'bench-topic-' || i, '' FROM generate_series(1, %(topics)s) i""",
     ),
     (
         "articles",
@@ -77,12 +77,26 @@ STEPS = [
         "topics of articles and versions",
         """WITH filed AS (
                INSERT INTO articles_article_topics (article_id, topic_id)
-               SELECT a.id, (SELECT min(id) FROM articles_topic WHERE slug LIKE 'bench-topic-%%') + a.id %% 50
+               SELECT a.id,
+                   (SELECT min(id) FROM articles_topic WHERE slug LIKE 'bench-topic-%%') + a.id %% %(topics)s
                FROM articles_article a WHERE a.slug LIKE 'bench-article-%%'
                RETURNING id, article_id, topic_id)
            INSERT INTO articles_historicalarticle_topics (id, article_id, topic_id, history_id)
            SELECT f.id, f.article_id, f.topic_id, h.history_id
            FROM filed f JOIN articles_historicalarticle h ON h.id = f.article_id""",
+    ),
+    (
+        "listings (the hubs' index)",
+        """INSERT INTO articles_listing (article_id, kind, target_id, published_at)
+           SELECT a.id, 'topic', t.topic_id, a.published_at
+           FROM articles_article a JOIN articles_article_topics t ON t.article_id = a.id
+           WHERE a.slug LIKE 'bench-article-%%'
+           UNION ALL
+           SELECT a.id, 'person', a.author_id, a.published_at FROM articles_article a
+           WHERE a.slug LIKE 'bench-article-%%'
+           UNION ALL
+           SELECT a.id, 'person', a.editor_id, a.published_at FROM articles_article a
+           WHERE a.slug LIKE 'bench-article-%%' AND a.editor_id <> a.author_id""",
     ),
     (
         "publications",
@@ -143,8 +157,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--articles", type=int, default=100_000)
         parser.add_argument("--versions", type=int, default=10, help="versions of each article")
+        parser.add_argument("--topics", type=int, default=50, help="topics the articles are filed under")
 
-    def handle(self, *args, articles: int, versions: int, **options) -> None:
+    def handle(self, *args, articles: int, versions: int, topics: int, **options) -> None:
         if connection.vendor != "postgresql":
             raise CommandError("bench_seed fills PostgreSQL only: set DATABASE_URL=postgres://…")
         editor = get_user_model().objects.filter(username="editor").first()
@@ -153,6 +168,7 @@ class Command(BaseCommand):
         params = {
             "articles": articles,
             "versions": versions,
+            "topics": topics,
             "user": editor.pk,
             "editor": editor.person.pk,
             "body": BODY,

@@ -8,6 +8,7 @@ import pytest
 from articles import services
 from articles.models import Topic
 from tests.publishing import publish
+from tests.sitemaps import sitemap_locs
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
@@ -24,9 +25,7 @@ def resubmitted(published_article, alice, bob):
 
 
 def _sitemap(client) -> list[str]:
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    return [loc.text for loc in ET.fromstring(response.content).findall("./s:url/s:loc", NS)]
+    return sitemap_locs(client)
 
 
 def test_a_live_article_back_in_review_stays_in_the_sitemap_with_its_hubs(client, resubmitted):
