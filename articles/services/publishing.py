@@ -150,7 +150,7 @@ def relist(article: Article) -> None:
     Called by every move of the live pointer: publishing, a correction, unpublishing."""
     article.listings.all().delete()
     live: Any = article.live_version
-    if live is None:
+    if live is None or article.published_at is None:
         return
     K = Listing.Kind
     targets = [(K.TOPIC, pk) for pk in live.topics.values_list("topic_id", flat=True)]
