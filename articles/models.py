@@ -79,11 +79,10 @@ class Entity(models.Model):
 
     def public_description(self) -> str:
         """What readers were last told it is: its description in the newest live version listing it."""
+        showing = Article.objects.filter(listings__kind=Listing.Kind.ENTITY, listings__target_id=self.pk)
         row = (
             apps.get_model("articles", "HistoricalArticleEntity")
-            .objects.filter(
-                entity=self, description__gt="", history_id__in=Article.objects.live().values("live_version")
-            )
+            .objects.filter(entity=self, description__gt="", history_id__in=showing.values("live_version"))
             .order_by("-history__history_date")
             .first()
         )

@@ -341,12 +341,15 @@ def _lock(path: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
-def bake_one(path: str) -> StoredPage | None:
+def bake_one(path: str, *, if_missing: bool = False) -> StoredPage | None:
     """Render `path` and store it if it is a page readers get (a 200 of a baked route); otherwise remove
-    what was stored. Returns the stored page if it changed, else None."""
+    what was stored. Returns the stored page if it changed, else None. With `if_missing` (readers who
+    missed it), a page another process stored while this one waited for the lock is left as it is."""
     with transaction.atomic():
         _lock(path)
         previous = read(path)
+        if if_missing and previous is not None:
+            return None
         response = render(path) if is_baked_route(path) else None
         if response is None or response.status_code != 200 or response.streaming:
             if previous is not None:
@@ -510,7 +513,7 @@ class PageStoreMiddleware:
         encodings = accepted(request.META.get("HTTP_ACCEPT_ENCODING", ""))
         page, state = read(key, encodings), "hit"
         if page is None and is_baked_route(key):
-            bake([key])
+            _try(partial(bake_one, key, if_missing=True))  # readers who missed it at once render it once
             page, state = read(key, encodings), "miss"
         if page is None:
             return self.get_response(request)

@@ -8,22 +8,21 @@ from articles import pages
 
 class Command(BaseCommand):
     help = (
-        "Render the public pages the page store keeps for this build (run on deploy): the site's own pages "
-        "and those of the most recent articles (--recent, default 200), or every one (--all); the first "
-        "reader of any other page bakes it. With --prune, remove the pages of earlier builds."
+        "Render every public page the page store keeps, for this build (run on deploy); with --recent N, "
+        "the site's own pages and those of the N most recent articles only (the first reader of any other "
+        "page bakes it). With --prune, remove the pages of earlier builds."
     )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--prune", action="store_true", help="remove pages stored by other builds")
-        parser.add_argument("--recent", type=int, default=200, help="articles whose pages are baked now")
-        parser.add_argument("--all", action="store_true", help="bake every live article's pages")
+        parser.add_argument("--recent", type=int, default=None, help="bake only these many articles' pages")
 
-    def handle(self, *args, prune: bool = False, recent: int = 200, **options) -> None:
+    def handle(self, *args, prune: bool = False, recent: int | None = None, **options) -> None:
         if not settings.PAGES_ENABLED:
             self.stdout.write("The page store is off (PAGES_ENABLED=false): nothing to bake.")
             return
         started = time.monotonic()
-        paths = pages.all_pages(None if options["all"] else recent)
+        paths = pages.all_pages(recent)
         changed = pages.bake(paths)
         took = time.monotonic() - started
         self.stdout.write(
