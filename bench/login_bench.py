@@ -15,8 +15,6 @@ Only the loopback address is ever contacted. Timings depend on the machine: read
 import logging
 import os
 import re
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,6 +34,7 @@ import django  # noqa: E402
 django.setup()
 logging.getLogger("httpx").setLevel(logging.WARNING)  # no line per request
 
+from bench.servers import free_port, start_gunicorn, stop  # noqa: E402
 from editorial.demo_content import PUBLISHED_SLUG  # noqa: E402
 from editorial.management.commands.seed_demo import DEFAULT_PASSWORD  # noqa: E402
 
@@ -47,47 +46,10 @@ FLOOD_USERNAMES = ["editor", "author", "checker", "desk", "admin", "root"]
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def manage(env: dict, *args: str) -> None:
     subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
     )
-
-
-def start_gunicorn(env: dict, port: int, log: Path) -> subprocess.Popen:
-    server = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "editorial.wsgi",
-            "--workers",
-            "2",
-            "--worker-class",
-            "sync",
-            "--bind",
-            f"127.0.0.1:{port}",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    server.terminate()
-    raise SystemExit(f"gunicorn did not start; see {log}")
 
 
 class SignIn:
@@ -222,8 +184,7 @@ def main() -> None:
     try:
         run(f"http://127.0.0.1:{port}", env)
     finally:
-        os.kill(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        stop(server)
 
 
 if __name__ == "__main__":

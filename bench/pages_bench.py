@@ -17,8 +17,6 @@ The benchmark database is created afresh (dropped first). Only the loopback addr
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -47,6 +45,8 @@ ENV = {
 os.environ.update(ENV)
 sys.path.insert(0, str(ROOT))
 
+from bench.servers import free_port, start_gunicorn, stop  # noqa: E402
+
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 RATE = re.compile(r"Requests/sec:\s+([\d.]+)")
@@ -66,29 +66,6 @@ def manage(*args: str) -> str:
         [sys.executable, "manage.py", *args], cwd=ROOT, env=ENV, check=True, capture_output=True, text=True
     )
     return done.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_gunicorn(port: int) -> subprocess.Popen:
-    command = [sys.executable, "-m", "gunicorn", "editorial.wsgi", "--workers", "2", "--worker-class", "sync",
-               "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT, env=ENV, stdout=(WORK / "gunicorn.log").open("w"),  # noqa: S603
-                              stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    os.killpg(server.pid, signal.SIGTERM)
-    raise SystemExit(f"gunicorn did not start; see {WORK / 'gunicorn.log'}")
 
 
 def wrk(url: str) -> float:
@@ -171,13 +148,12 @@ def main() -> None:
     manage("seed_demo")
     print(manage("bake_pages").strip())
     port = free_port()
-    server = start_gunicorn(port)
+    server = start_gunicorn(ENV, port, WORK / "gunicorn.log", ready="/healthz")
     try:
         base = f"http://127.0.0.1:{port}"
         load(base, pages_to_load(base))
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        stop(server)
     bake_times()
 
 
