@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 
-from editorial.celery import enqueue_on_commit
+from editorial.celery import enqueue
 from editorial.models.outbox import OutgoingEmail
 
 
@@ -24,8 +24,15 @@ def queue(template: str, *, to: str, context: dict) -> OutgoingEmail:
         body_text=render_to_string(f"emails/{template}-body.txt", context),
         body_html=render_to_string(f"emails/{template}-body.html", context),
     )
-    enqueue_on_commit("editorial.tasks.send_email", email.pk)
+    transaction.on_commit(lambda: ring(email.pk))
     return email
+
+
+def ring(email_id: int) -> None:
+    """Ask a worker to send an outbox row. If the broker cannot be reached the row is marked, and the
+    sweeper (every 30 s) asks again as soon as it can."""
+    if not enqueue("editorial.tasks.send_email", email_id):
+        OutgoingEmail.objects.filter(pk=email_id).update(ring_failed=True)
 
 
 def article_submitted(to: str, ctx: dict) -> OutgoingEmail:

@@ -123,7 +123,12 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "newsroom",
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            # A cache that is down or hangs costs a request this long at most; published pages never
+            # read it, and the rate limits count stored rows without it.
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("CACHE_TIMEOUT", default=0.25),
+                "socket_timeout": env.float("CACHE_TIMEOUT", default=0.25),
+            },
         }
     }
 else:
@@ -145,6 +150,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240
 # Unacknowledged messages come back after this; it must exceed the longest task and any countdown.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Queueing from a request never waits for the broker: a publish gives up after this many seconds (connect
+# or answer, no retries), and after a failure nothing is tried for BROKER_RETRY_AFTER seconds. The rows
+# are the record; the sweepers ring again (editorial/celery.py).
+BROKER_PUBLISH_TIMEOUT = env.float("BROKER_PUBLISH_TIMEOUT", default=0.25)
+BROKER_RETRY_AFTER = env.float("BROKER_RETRY_AFTER", default=5.0)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = "UTC"
 # Without a broker there is no beat either: a web process runs the beat schedule itself, in a thread

@@ -14,7 +14,7 @@ from django.views.generic import DetailView
 from articles import pages
 from articles.models import Article, Listing
 from articles.views import listed
-from editorial.celery import app as celery_app
+from editorial.celery import broker_reachable
 from editorial.models import Disclosure, Person, PolicyPage
 from editorial.services import transparency
 from editorial.sitemaps import SITEMAP_PAGE_SIZE, SITEMAPS
@@ -119,8 +119,7 @@ def _cache() -> None:
 def _broker() -> None:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return  # Tasks run in-process: there is no broker to reach.
-    with celery_app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=1, timeout=2)
+    broker_reachable()
 
 
 @never_cache

@@ -7,6 +7,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "editorial.settings")
 application = get_wsgi_application()
 
 # Without a broker nothing else publishes scheduled articles: the serving process runs the schedule.
-from editorial import local_beat  # noqa: E402  (needs the settings get_wsgi_application set up)
+from editorial import celery, local_beat  # noqa: E402  (needs the settings get_wsgi_application set up)
 
+celery.prepare()
 local_beat.start_if_configured()

@@ -38,6 +38,16 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             pytest.skip(f"{item.nodeid} {gap}")
 
 
+@pytest.fixture(autouse=True)
+def broker_resumed():
+    """A test that makes publishing fail leaves the process's publisher paused: the next test starts
+    with the broker tried again."""
+    yield
+    from editorial.celery import publisher
+
+    publisher.resume()
+
+
 def _member(username: str, role: str, *, person: bool = True):
     user = UserFactory(username=username)
     user.groups.add(Group.objects.get(name=role))

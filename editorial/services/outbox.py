@@ -53,17 +53,23 @@ def email_send(email_id: int) -> OutgoingEmail | None:
     return email
 
 
-def email_resend_unsent(*, older_than: timedelta = timedelta(minutes=10)) -> int:
-    """Ring the bell again for e-mails whose Celery message was lost (Redis restart, worker crash)."""
-    cutoff = timezone.now() - older_than
-    ids = list(
-        OutgoingEmail.objects.filter(status=OutgoingEmail.Status.QUEUED, created_at__lt=cutoff).values_list(
-            "pk", flat=True
-        )[:500]
+def email_resend_unsent(*, older_than: timedelta = timedelta(minutes=1)) -> int:
+    """Ring the bell again for e-mails not sent yet: at once for those whose bell could not be rung (the
+    broker was down), and for those asked for more than `older_than` ago (a message lost with a broker
+    restart or a worker crash). Sending locks and checks the row, so a second bell sends nothing twice.
+    Stops at the first bell that cannot be rung; returns how many were rung."""
+    now = timezone.now()
+    cutoff = now - older_than
+    due = OutgoingEmail.objects.filter(status=OutgoingEmail.Status.QUEUED).filter(
+        Q(ring_failed=True) | Q(rung_at__lt=cutoff) | Q(rung_at__isnull=True, created_at__lt=cutoff)
     )
-    for pk in ids:
-        enqueue("editorial.tasks.send_email", pk)
-    return len(ids)
+    rung = []
+    for pk in due.order_by("created_at").values_list("pk", flat=True)[:500]:
+        if not enqueue("editorial.tasks.send_email", pk):
+            break
+        rung.append(pk)
+    OutgoingEmail.objects.filter(pk__in=rung).update(ring_failed=False, rung_at=now)
+    return len(rung)
 
 
 def _reviewers_of(article):

@@ -25,7 +25,8 @@ def test_it_runs_the_minute_jobs_every_tick_and_the_others_at_beats_period():
     periods = local_beat.periods(5.0)
     assert periods[PUBLISH] == 5.0
     assert periods["editorial.tasks.sweep_ai_jobs"] == 5.0
-    assert periods["editorial.tasks.resend_unsent_email"] == 300.0
+    assert periods["editorial.tasks.resend_unsent_email"] == 5.0  # every 30 s in beat: within a minute
+    assert periods["corrections.tasks.send_corrections_digest"] == 300.0
 
 
 def test_it_publishes_due_articles_each_tick(alice, bob, monkeypatch):
@@ -39,7 +40,8 @@ def test_it_publishes_due_articles_each_tick(alice, bob, monkeypatch):
     assert PUBLISH in local_beat.run_due(last_run, 5.0, now=1000.0)
     assert local_beat.run_due(last_run, 5.0, now=1004.0) == []
     monkeypatch.setattr(timezone, "now", lambda: article.scheduled_for + timedelta(seconds=1))
-    assert local_beat.run_due(last_run, 5.0, now=1005.0) == [PUBLISH, "editorial.tasks.sweep_ai_jobs"]
+    due = [PUBLISH, "editorial.tasks.sweep_ai_jobs", "editorial.tasks.resend_unsent_email"]
+    assert local_beat.run_due(last_run, 5.0, now=1005.0) == due
 
     article.refresh_from_db()
     assert article.status == Article.Status.PUBLISHED
