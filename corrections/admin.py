@@ -36,7 +36,11 @@ class OpenFilter(DefaultFirstFilter):
 
     def lookups(self, request, model_admin):
         held = CorrectionRequest.objects.suspected().count()
-        return [("suspected", f"Suspected automated ({held})"), ("all", "All"), ("closed", "Decided")]
+        return [
+            ("suspected", f"Suspected automated or flood ({held})"),
+            ("all", "All"),
+            ("closed", "Decided"),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "all":
@@ -55,6 +59,7 @@ class CorrectionRequestAdmin(VersionedAdmin):
         "article",
         "status",
         "suspected_automated",
+        "held_because",
         "quote_check",
         "assigned_to",
         "waiting",
@@ -75,6 +80,7 @@ class CorrectionRequestAdmin(VersionedAdmin):
         "article",
         "status",
         "suspected_automated",
+        "held_because",
         "quoted_text",
         "quote_check",
         "explanation",
@@ -92,6 +98,7 @@ class CorrectionRequestAdmin(VersionedAdmin):
         "article",
         "status",
         "suspected_automated",
+        "held_because",
         "assigned_to",
         "quoted_text",
         "quote_check",

@@ -65,10 +65,33 @@ class CorrectionRequest(models.Model):
     name = models.CharField(max_length=100, blank=True)
     email = models.EmailField(blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+
+    class Held(models.TextChoices):
+        NOT_HELD = "", "Not held"
+        TOO_FAST = "too_fast", "Sent faster than a person fills the form in"
+        FLOOD = "flood", "Arrived while the article was flooded with reports"
+
     suspected_automated = models.BooleanField(
         default=False,
-        help_text="Sent faster than a person usually fills the form in. Kept out of the queue until the "
-        "desk releases it or files it as spam.",
+        help_text="Held out of the queue (see why) until the desk releases it or files it as spam; the "
+        "reader is acknowledged once it is released.",
+    )
+    held_because = models.CharField(
+        "held because",
+        max_length=10,
+        choices=Held.choices,
+        blank=True,
+        default=Held.NOT_HELD,
+        db_default=Held.NOT_HELD,
+        editable=False,
+    )
+    form_nonce = models.CharField(
+        max_length=32,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Which showing of the form sent it: a showing sends one report.",
     )
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -43,35 +43,35 @@ def ip_hash(ip: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), ip.encode(), hashlib.sha256).hexdigest()
 
 
-def _over(key: str, limit: int, window: int) -> bool:
-    cache.add(key, 0, window)
-    return cache.incr(key) > limit
-
-
-def rate_limit_reason(*, article: Article, ip: str) -> str | None:
-    """Why a request from this address for this article must wait, or None. Counted in the cache
-    (Redis in production); when the cache is unreachable, counted from the stored requests instead,
-    so a Redis outage neither blocks readers nor lifts the limits."""
-    per_ip, ip_window = settings.CORRECTIONS_RATE_LIMIT
-    per_article, article_window = settings.CORRECTIONS_ARTICLE_CAP
+def _over(key: str, limit: int, window: int, rows) -> bool:
+    """Is this request past `limit` in the last `window` seconds? Counted in the cache (Redis in
+    production). A missing counter (a new window, or a cache that has just restarted empty) starts from
+    the stored `rows`, and when the cache is unreachable the stored rows are counted instead: a Redis
+    outage neither blocks readers nor lifts the limits."""
+    stored = rows.filter(created_at__gte=timezone.now() - timedelta(seconds=window)).count
     try:
-        if _over(f"corrections:ip:{ip}", per_ip, ip_window):
-            return "ip"
-        if _over(f"corrections:article:{article.pk}", per_article, article_window):
-            return "article"
-        return None
+        if cache.get(key) is None:
+            cache.add(key, stored(), window)
+        count = cache.incr(key)
     except Exception as exc:  # the cache backend's connection errors differ by backend
-        log.warning("corrections rate limit: cache unavailable (%s), counting stored requests", exc)
-    now = timezone.now()
-    recent = CorrectionRequest.objects.filter
-    if recent(ip_hash=ip, created_at__gte=now - timedelta(seconds=ip_window)).count() >= per_ip:
-        return "ip"
-    if (
-        recent(article=article, created_at__gte=now - timedelta(seconds=article_window)).count()
-        >= per_article
-    ):
-        return "article"
-    return None
+        log.warning("corrections limits: cache unavailable (%s), counting stored requests", exc)
+        count = stored() + 1
+    return count > limit
+
+
+def address_over_limit(ip: str) -> bool:
+    """Has this address sent more than CORRECTIONS_PER_ADDRESS reports in the window? Then it must wait."""
+    limit, window = settings.CORRECTIONS_RATE_LIMIT
+    return _over(f"corrections:ip:{ip}", limit, window, CorrectionRequest.objects.filter(ip_hash=ip))
+
+
+def article_flooded(article: Article) -> bool:
+    """Has the article received more than CORRECTIONS_PER_ARTICLE_HOUR reports in the last hour? Then
+    the next ones are still stored, but held for the desk in one batch (see `correction_request_receive`):
+    rotating addresses can flood the desk's queue, never close the channel to a new reader."""
+    cap, window = settings.CORRECTIONS_ARTICLE_CAP
+    rows = CorrectionRequest.objects.filter(article=article)
+    return _over(f"corrections:article:{article.pk}", cap, window, rows)
 
 
 def quote_found_in(quote: str, version) -> bool:
@@ -82,25 +82,50 @@ def quote_found_in(quote: str, version) -> bool:
     return any(phrases.contains(quote, text) for text in (version.body, version.title, version.dek))
 
 
+class AlreadySent(CorrectionError):
+    """This showing of the form has already sent a report (a double click, or a replayed form)."""
+
+    def __init__(self, request: CorrectionRequest):
+        super().__init__(f"This report was already sent, with the reference {request.reference}.")
+        self.request = request
+
+
 def correction_request_receive(
-    article: Article, *, data: dict, ip: str, suspected: bool = False
+    article: Article, *, data: dict, ip: str, nonce: str | None = None, suspected: bool = False
 ) -> CorrectionRequest:
-    """Store the reader's request first, in its own transaction; then queue the acknowledgment. A request
-    `suspected` of being automated is stored all the same, held out of the desk's queue, and acknowledged
-    by e-mail only once the desk releases it (so the form cannot be used to send mail to strangers)."""
-    with transaction.atomic():
-        request = CorrectionRequest.objects.create(
-            article=article,
-            quoted_text=data.get("quoted_text", ""),
-            quote_found=quote_found_in(data.get("quoted_text", ""), article.live_version),
-            explanation=data["explanation"],
-            evidence_url=data.get("evidence_url", ""),
-            name=data.get("name", ""),
-            email=data.get("email", ""),
-            ip_hash=ip,
-            suspected_automated=suspected,
-        )
-    if request.email and not suspected:
+    """Store the reader's request first, in its own transaction; then queue the acknowledgment.
+
+    A request is held out of the desk's queue, stored all the same, when it is `suspected` of being
+    automated (sent faster than a person fills the form in) or when the article is flooded with reports
+    (`article_flooded`); its reader is acknowledged once the desk releases it, so that the form cannot be
+    used to send the newsroom's mail to strangers. `nonce` is the form showing's: a second report from
+    one showing raises AlreadySent with the first."""
+    held = CorrectionRequest.Held.NOT_HELD
+    if suspected:
+        held = CorrectionRequest.Held.TOO_FAST
+    elif article_flooded(article):
+        held = CorrectionRequest.Held.FLOOD
+    try:
+        with transaction.atomic():
+            request = CorrectionRequest.objects.create(
+                article=article,
+                quoted_text=data.get("quoted_text", ""),
+                quote_found=quote_found_in(data.get("quoted_text", ""), article.live_version),
+                explanation=data["explanation"],
+                evidence_url=data.get("evidence_url", ""),
+                name=data.get("name", ""),
+                email=data.get("email", ""),
+                ip_hash=ip,
+                suspected_automated=bool(held),
+                held_because=held,
+                form_nonce=nonce,
+            )
+    except IntegrityError:
+        first = CorrectionRequest.objects.filter(form_nonce=nonce).first() if nonce else None
+        if first is None:
+            raise
+        raise AlreadySent(first) from None
+    if request.email and not held:
         _acknowledge(request)
     return request
 
@@ -157,9 +182,12 @@ def correction_request_release(request: CorrectionRequest, *, by: User) -> Corre
         raise CorrectionError(f"{request.reference} is not held as a suspected automated report.")
     if not request.is_open:
         raise CorrectionError(f"{request.reference} is already {request.get_status_display().lower()}.")
-    request.suspected_automated = False
+    request.suspected_automated, request.held_because = False, CorrectionRequest.Held.NOT_HELD
     save_version(
-        request, by=by, reason="released from the suspected reports", update_fields=["suspected_automated"]
+        request,
+        by=by,
+        reason="released from the held reports",
+        update_fields=["suspected_automated", "held_because"],
     )
     if request.email:
         emails.correction_received(request.email, _email_context(request))
@@ -177,7 +205,8 @@ def correction_request_mark(request: CorrectionRequest, *, status: str, by: User
     released = status == R.IN_REVIEW and request.suspected_automated
     request.status = status
     if released:
-        request.suspected_automated = False  # taken up by the desk: a report like any other
+        # taken up by the desk: a report like any other
+        request.suspected_automated, request.held_because = False, CorrectionRequest.Held.NOT_HELD
     if status == R.SPAM:
         request.decided_at, request.decided_by = timezone.now(), by
     save_version(request, by=by)

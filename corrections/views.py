@@ -17,10 +17,7 @@ from editorial.proxies import client_ip
 
 log = logging.getLogger(__name__)
 
-LIMITED = {
-    "ip": "You have sent several reports in the last few minutes. Please wait a little, then send this one.",
-    "article": "This article has received many reports in the last hour; please try again later.",
-}
+TOO_MANY = "You have sent several reports in the last few minutes. Please wait a little, then send this one."
 
 
 @never_cache
@@ -41,23 +38,38 @@ def new_request(request, slug: str):
 
     form = CorrectionRequestForm(request.POST)
     if not form.is_valid():
-        return render(request, "corrections/new.html", {**context, "form": form}, status=400)
+        return render(request, "corrections/new.html", {**context, "form": _kept(form)}, status=400)
     ip = services.ip_hash(client_ip(request) or "")
     if form.honeypot_filled:
         log.warning("corrections: dropped an automated-looking request for %s from %s", slug, ip[:12])
         return render(request, "corrections/thanks.html", context)
-    limited = services.rate_limit_reason(article=article, ip=ip)
-    if limited:
-        form.add_error(None, LIMITED[limited])
+    if services.address_over_limit(ip):
+        form.add_error(None, TOO_MANY)
         return render(request, "corrections/new.html", {**context, "form": form}, status=429)
 
-    correction_request = services.correction_request_receive(
-        article, data=form.cleaned_data, ip=ip, suspected=form.sent_too_fast
-    )
+    started = form.cleaned_data["started"]
+    try:
+        correction_request = services.correction_request_receive(
+            article, data=form.cleaned_data, ip=ip, nonce=started.nonce, suspected=form.sent_too_fast
+        )
+    except services.AlreadySent as sent:
+        messages.info(request, f"{sent} To report something else, open the form again.")
+        return redirect(sent.request.get_status_url())
     messages.success(
         request, f"Thank you. Your report is saved with the reference {correction_request.reference}."
     )
     return redirect(correction_request.get_status_url())
+
+
+def _kept(form: CorrectionRequestForm) -> CorrectionRequestForm:
+    """A refused form as the reader filled it in; when its token was the trouble (expired, tampered
+    with), with a fresh one and the message at the top, so that sending again works."""
+    if "started" not in form.errors:
+        return form
+    fresh = form.with_a_new_token()
+    for message in form.errors["started"]:
+        fresh.add_error(None, message)
+    return fresh
 
 
 @never_cache

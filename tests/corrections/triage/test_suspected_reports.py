@@ -29,7 +29,7 @@ def test_it_releases_a_held_report_into_the_queue_and_acknowledges_it(client, er
     version = held.history.first()
     assert (version.history_user, version.history_change_reason) == (
         erin,
-        "released from the suspected reports",
+        "released from the held reports",
     )
     assert OutgoingEmail.objects.get(template="correction-received").to == "sam@example.org"
 
