@@ -25,12 +25,24 @@ def _refuse(message: str) -> ValidationError:
 def _host(hostname: str) -> str:
     if hostname.startswith("["):  # an IPv6 literal: kept as it is written
         return hostname
+    invalid = _refuse(
+        "The link's site name is not a valid address. Copy the link from your browser's address bar."
+    )
     try:
-        return idna.encode(hostname.rstrip("."), uts46=True).decode("ascii")
+        host = idna.encode(hostname.rstrip("."), uts46=True).decode("ascii")
     except (idna.IDNAError, UnicodeError):
-        raise _refuse(
-            "The link's site name is not a valid address. Copy the link from your browser's address bar."
-        ) from None
+        raise invalid from None
+    labels = host.split(".")
+    if (
+        labels[-1].isdigit()
+        and all(label.isdigit() and int(label) < 256 for label in labels)
+        and len(labels) == 4
+    ):
+        return host  # an IPv4 address
+    top = labels[-1].lower()
+    if len(labels) < 2 or not (top.isalpha() or top.startswith("xn--")):
+        raise invalid
+    return host
 
 
 def normalised_url(value: str) -> str:

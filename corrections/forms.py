@@ -6,7 +6,6 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from email_validator import EmailNotValidError, validate_email
 
 from articles.links import normalised_url
@@ -65,8 +64,9 @@ class CorrectionRequestForm(forms.Form):
         help_text="Optional: where the right information is published.",
     )
     name = forms.CharField(label="Your name", required=False, max_length=100)
-    email = forms.EmailField(
+    email = forms.CharField(
         label="Your e-mail",
+        widget=forms.EmailInput,
         required=False,
         max_length=254,
         help_text="Optional: we write to you only about this report.",
@@ -91,7 +91,6 @@ class CorrectionRequestForm(forms.Form):
         if not value:
             return value
         url = normalised_url(value if "://" in value else f"https://{value}")
-        URLValidator(schemes=["http", "https"], message="This is not a valid web address.")(url)
         if len(url) > 500:
             raise ValidationError("This link is too long to store. Send a shorter address for the page.")
         return url

@@ -6,8 +6,17 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "editorial.settings")
 
 application = get_asgi_application()
 
-# Without a broker nothing else publishes scheduled articles: the serving process runs the schedule.
-from editorial import celery, local_beat  # noqa: E402  (needs the settings get_asgi_application set up)
+# These need the settings get_asgi_application set up.
+from django.core.cache import caches  # noqa: E402
+from django.urls import get_resolver  # noqa: E402
 
+from editorial import celery, local_beat  # noqa: E402
+
+# Done now rather than in the first request, which would wait a few hundred milliseconds for them: every
+# view and admin module (the URLconf), the cache client, the task modules and the broker's transport.
+get_resolver().url_patterns  # noqa: B018
+caches["default"]
 celery.prepare()
+
+# Without a broker nothing else publishes scheduled articles: the serving process runs the schedule.
 local_beat.start_if_configured()

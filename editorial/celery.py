@@ -101,10 +101,12 @@ publisher = _Publisher()
 
 
 def prepare() -> None:
-    """Done once when a serving process starts, so its first request does not pay for it: import the
-    task modules and the broker's transport (most of a second)."""
+    """Done once when a serving process starts, so that its first request does not pay for it (most of a
+    second): import the task modules, register the tasks, load the broker's transport."""
     app.loader.import_default_modules()
+    app.finalize(auto=True)
     if not app.conf.task_always_eager:
+        app.amqp.router, app.amqp.Producer, app.amqp.create_task_message  # noqa: B018
         publisher.producers()
 
 

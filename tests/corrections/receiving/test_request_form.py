@@ -95,8 +95,11 @@ def test_it_matches_quotes_whatever_the_typography(client, published_article):
         ({"evidence_url": "not a url at all"}, "cannot contain spaces"),
         ({"evidence_url": "javascript:alert(1)"}, "not a valid web address"),
         ({"evidence_url": "ftp://example.org/file"}, "starts with http:// or https://"),
-        ({"email": "sam@example.org\nBcc: victim@example.org"}, "Enter a valid email address."),
-        ({"email": "not-an-email"}, "Enter a valid email address."),
+        (
+            {"email": "sam@example.org\nBcc: victim@example.org"},
+            "We can only write to a normal e-mail address",
+        ),
+        ({"email": "not-an-email"}, "We can only write to a normal e-mail address"),
         ({"name": "Sam\r\nBcc: victim@example.org"}, "A name is one line."),
         ({"started": "forged"}, "This form could not be verified."),
     ],
