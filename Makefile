@@ -30,13 +30,14 @@ test: setup
 
 # The published-pages and scale benchmarks need PostgreSQL and Redis on 127.0.0.1 (BENCH_DATABASE_URL,
 # BENCH_POSTGRES, BENCH_REDIS_URL; they make their own databases) and wrk, Debian's load generator
-# (installed here when missing).
+# (installed here when missing). The correction-form benchmark starts a redis-server of its own, to stop it.
 bench: setup
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	$(UV) run python bench/pages_bench.py
 	$(UV) run python bench/scale_bench.py
 	$(UV) run python bench/ai_bench.py
 	$(UV) run python bench/login_bench.py
+	$(UV) run python bench/report_bench.py
 
 lint: setup
 	$(UV) run ruff check .

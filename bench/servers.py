@@ -1,7 +1,8 @@
-"""The benchmarks' own servers: a free port on 127.0.0.1, and gunicorn (2 sync workers) started and stopped
-there by the process id it was given (its process group)."""
+"""The benchmarks' own servers: a free port on 127.0.0.1, gunicorn (2 sync workers) started and stopped
+there by the process id it was given (its process group), and a Redis server of their own."""
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -41,3 +42,41 @@ def start_gunicorn(env: dict, port: int, log: Path, *, ready: str = "/") -> subp
 def stop(server: subprocess.Popen) -> None:
     os.killpg(server.pid, signal.SIGTERM)
     server.wait(timeout=30)
+
+
+class Redis:
+    """Debian's redis-server on a free port of its own, in `folder`, saving nothing: the one Redis a
+    benchmark or a fault test may stop (by its process id), never the shared one."""
+
+    def __init__(self, folder: Path):
+        self.port, self.folder, self.process = free_port(), folder, None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+        self.process = subprocess.Popen(  # noqa: S603 - our own server, on loopback
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.folder)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while not self.answers():
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise RuntimeError(f"redis-server did not start on port {self.port}")
+            time.sleep(0.1)
+
+    def answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
+                s.sendall(b"PING\r\n")
+                return s.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)

@@ -50,9 +50,12 @@ def _over(key: str, limit: int, window: int, rows) -> bool:
     outage neither blocks readers nor lifts the limits."""
     stored = rows.filter(created_at__gte=timezone.now() - timedelta(seconds=window)).count
     try:
-        if cache.get(key) is None:
-            cache.add(key, stored(), window)
-        count = cache.incr(key)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # no counter: start it from the rows (another request may have just done so)
+            count = stored() + 1
+            if not cache.add(key, count, window):
+                count = cache.incr(key)
     except Exception as exc:  # the cache backend's connection errors differ by backend
         log.warning("corrections limits: cache unavailable (%s), counting stored requests", exc)
         count = stored() + 1
@@ -77,7 +80,7 @@ def article_flooded(article: Article) -> bool:
 def quote_found_in(quote: str, version) -> bool:
     """Does the reader's quote appear in the text they read (typography, spacing and markup aside)?
     Read with the same matcher that marks the quote for the desk, so a quote found is a quote shown."""
-    if version is None:
+    if version is None or not quote.strip():
         return False
     return any(phrases.contains(quote, text) for text in (version.body, version.title, version.dek))
 

@@ -5,7 +5,6 @@ Redis coming back (a real Celery worker with its beat, on a Redis server of this
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ import httpx
 import pytest
 from django.db import connection
 
+from bench.servers import Redis, free_port
 from corrections.models import CorrectionRequest
 from editorial.models import OutgoingEmail
 from tests.factories import ArticleFactory
@@ -32,12 +32,6 @@ ROOT = Path(__file__).resolve().parents[3]
 REPORTS = 50
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def wait_for(predicate, timeout: float, what: str) -> float:
     """Seconds it took for `predicate` to hold; fails after `timeout`."""
     start = time.monotonic()
@@ -46,34 +40,6 @@ def wait_for(predicate, timeout: float, what: str) -> float:
             return time.monotonic() - start
         time.sleep(0.2)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
-class Redis:
-    """A redis-server of this test's own, on its own port: the only one the test stops."""
-
-    def __init__(self, folder: Path):
-        self.port, self.folder, self.process = free_port(), folder, None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
-             "no", "--dir", str(self.folder)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        wait_for(self.answers, 10, "redis-server to start")
-
-    def answers(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
-                s.sendall(b"PING\r\n")
-                return s.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
 
 
 def spawn(command: list[str], env: dict, log: Path) -> subprocess.Popen:
@@ -101,7 +67,7 @@ def newsroom(tmp_path, page_store, settings):
     db = connection.settings_dict
     env = os.environ | {
         "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": f"redis://127.0.0.1:{redis.port}/0",
+        "REDIS_URL": redis.url,
         "PAGE_STORE_DIR": str(page_store),
         "BUILD_ID": settings.BUILD_ID or "outage",
         "SCHEDULE_IN_PROCESS": "false",
