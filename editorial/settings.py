@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Published pages are answered here, from the page store, before anything else runs.
     "articles.pages.PageStoreMiddleware",
+    # Before anything reads a posted form: one in another charset than UTF-8 is answered 400 here.
+    "editorial.errors.UnreadableBodyMiddleware",
     # Before everything that costs: a locked-out sign-in attempt is answered there.
     "editorial.sign_in.LockoutGateMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

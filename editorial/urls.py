@@ -3,10 +3,15 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from articles.pages import baked
-from editorial import views
+from editorial import errors, views
 from editorial.sitemaps import SITEMAPS
 
 sitemaps = SITEMAPS
+
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error
 
 editorial_patterns = (
     [

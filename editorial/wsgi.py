@@ -10,7 +10,10 @@ application = get_wsgi_application()
 from django.core.cache import caches  # noqa: E402
 from django.urls import get_resolver  # noqa: E402
 
-from editorial import celery, local_beat  # noqa: E402
+from editorial import celery, errors, local_beat  # noqa: E402
+
+# A Content-Type header Django cannot parse is answered 400 here: Django would fail making the request.
+application = errors.readable_content_type(application)
 
 # Done now rather than in the first request, which would wait a few hundred milliseconds for them: every
 # view and admin module (the URLconf), the cache client, the task modules and the broker's transport.
