@@ -10,5 +10,5 @@ urlpatterns = [
     path("articles/<slug:slug>/corrections/new/", views.new_request, name="new"),
     path("corrections/", baked(views.CorrectionsLogView.as_view()), name="log"),
     path("corrections/feed/", baked(CorrectionsFeed()), name="feed"),
-    path("corrections/status/<str:token>/", views.status, name="status"),
+    path("corrections/status/<slug:token>/", views.status, name="status"),
 ]

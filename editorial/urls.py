@@ -34,7 +34,10 @@ urlpatterns = [
         name="sitemap",
     ),
     path(
-        "sitemap-<section>.xml", baked(sitemap_views.sitemap), {"sitemaps": sitemaps}, name="sitemap-section"
+        "sitemap-<slug:section>.xml",
+        baked(sitemap_views.sitemap),
+        {"sitemaps": sitemaps},
+        name="sitemap-section",
     ),
     path("robots.txt", baked(views.robots_txt), name="robots"),
     path("healthz", views.healthz, name="healthz"),
