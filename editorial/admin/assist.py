@@ -26,6 +26,12 @@ class AcceptForm(forms.Form):
     )
 
 
+class RequestForm(forms.Form):
+    """The job's article, by id: anything but an article's id (a word, a NUL) is no such article."""
+
+    article = forms.ModelChoiceField(queryset=Article.objects.all())
+
+
 @admin.register(AssistJob)
 class AssistJobAdmin(ReadOnlyAdmin):
     """The ledger keeps every job; jobs are asked for from an article and accepted on their page."""
@@ -97,9 +103,10 @@ class AssistJobAdmin(ReadOnlyAdmin):
     def request_view(self, request):
         if request.method != "POST":
             return HttpResponseRedirect(reverse("admin:editorial_assistjob_changelist"))
-        article = Article.objects.filter(pk=request.POST.get("article")).first()
-        if article is None:
+        form = RequestForm(request.POST)
+        if not form.is_valid():
             raise Http404("No such article.")
+        article = form.cleaned_data["article"]
         try:
             job = services.ai_job_request(article, kind=request.POST.get("kind", ""), by=request.user)
         except services.AssistError as exc:
