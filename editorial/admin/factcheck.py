@@ -15,6 +15,7 @@ from django.utils.timesince import timesince
 
 from articles import hooks
 from articles.admin_base import AssignedToFilter, DefaultFirstFilter, LargeTablePaginator, VersionedAdmin
+from articles.links import normalised_url
 from articles.models import Article
 from editorial import services
 from editorial.models import (
@@ -72,8 +73,16 @@ class AgeFilter(admin.SimpleListFilter):
         return queryset
 
 
+class EvidenceForm(forms.ModelForm):
+    def clean_url(self) -> str:
+        """A source is shown as a link, to the desk and on the page: in normal form, or refused (see
+        articles/links.py)."""
+        return normalised_url(self.cleaned_data["url"])
+
+
 class EvidenceInline(admin.StackedInline):
     model = Evidence
+    form = EvidenceForm
     extra = 1
     fields = [
         "url",

@@ -84,6 +84,31 @@ def test_it_adds_evidence_inline_and_queues_its_check(
     assert len(callbacks) == 1
 
 
+@pytest.mark.parametrize(
+    "url, stored, error",
+    [
+        ("https://Council.Example.ORG/minutes", "https://council.example.org/minutes", None),
+        ("https://council.example.org@evil.example/", None, "cannot contain a user name or password"),
+        ("https://council.example.org/\u202eminutes", None, "invisible characters"),
+    ],
+)
+def test_a_source_link_is_kept_in_normal_form_or_refused(client, carol, claim, url, stored, error):
+    client.force_login(carol)
+    data = {
+        "checkworthiness": "1", "assigned_to": "",
+        "evidence-TOTAL_FORMS": "1", "evidence-INITIAL_FORMS": "0",
+        "evidence-0-url": url, "evidence-0-title": "Minutes",
+        "evidence-0-quote": "", "evidence-0-kind": "primary", "evidence-0-stance": "supports",
+    }  # fmt: skip
+    response = client.post(f"{URL}{claim.pk}/change/", data)
+    if error:
+        assert response.status_code == 200 and error in response.content.decode()
+        assert not claim.evidence.exists()
+    else:
+        assert response.status_code == 302
+        assert claim.evidence.get().url == stored
+
+
 def test_the_dashboard_counts_the_queue(client, carol, claim):
     client.force_login(carol)
     html = client.get(URL + "dashboard/").content.decode()
