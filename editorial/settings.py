@@ -25,6 +25,32 @@ def envsecret(name: str, default: str) -> str:
     return env.str(name, default=default)
 
 
+def envbool(name: str, default: bool) -> bool:
+    """NAME as yes or no (true/false, yes/no, on/off, 1/0); anything else stops the start."""
+    value = env.str(name, default="").strip().lower()
+    if not value:
+        return default
+    if value in {"true", "yes", "on", "1"}:
+        return True
+    if value in {"false", "no", "off", "0"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}.")
+
+
+def envint(name: str, default: int, *, minimum: int = 0) -> int:
+    """NAME as a whole number of at least `minimum`; anything else stops the start."""
+    value = env.str(name, default="").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be {minimum} or more, not {number}.")
+    return number
+
+
 # Core
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -256,8 +282,29 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", False) else None
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
+# HTTPS, in production (README, Production): the TLS proxy says which requests came over HTTPS, plain
+# HTTP is answered with a redirect to HTTPS, and browsers are told to use nothing else for
+# SECURE_HSTS_SECONDS (0, the local default, sends no HSTS header). Browsers keep an HSTS promise for
+# as long as it said, whatever the setting says later.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_TLS_PROXY", False) else None
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES", default=False)
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", default=False)
+# The health probe comes over plain HTTP from inside the network (docker-compose.yml's healthcheck).
+# Patterns are searched in the path without its leading slash.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", default=False)
+if (SECURE_HSTS_INCLUDE_SUBDOMAINS or SECURE_HSTS_PRELOAD) and not SECURE_HSTS_SECONDS:
+    raise ImproperlyConfigured(
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS and SECURE_HSTS_PRELOAD need SECURE_HSTS_SECONDS."
+    )
+# The preload list takes a site only with a year's promise that covers its subdomains.
+if SECURE_HSTS_PRELOAD and not (SECURE_HSTS_SECONDS >= 31536000 and SECURE_HSTS_INCLUDE_SUBDOMAINS):
+    raise ImproperlyConfigured(
+        "SECURE_HSTS_PRELOAD needs SECURE_HSTS_SECONDS of at least 31536000 (a year) and "
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS."
+    )
 
 # Email
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Newsroom <newsroom@localhost>")
