@@ -8,7 +8,7 @@ from editorial.models import AuditEvent
 from editorial.proxies import client_ip
 
 # Admin pages that show what readers have not seen (a working copy, an old version, a diff, an AI job's
-# output, a reader's report), by URL name, with the model they show.
+# output or one of its calls to a provider, a reader's report), by URL name, with the model they show.
 AUDITED_VIEWS: dict[str, str] = {
     "articles_article_change": "articles.article",
     "articles_article_history": "articles.article",
@@ -17,6 +17,7 @@ AUDITED_VIEWS: dict[str, str] = {
     "articles_article_compare": "articles.article",
     "articles_article_workflow": "articles.article",
     "editorial_assistjob_change": "editorial.assistjob",
+    "editorial_aicall_change": "editorial.aicall",
     "corrections_correctionrequest_change": "corrections.correctionrequest",
     "corrections_correctionrequest_history": "corrections.correctionrequest",
     "corrections_correctionrequest_simple_history": "corrections.correctionrequest",

@@ -5,9 +5,10 @@ from django.contrib import admin, messages
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from articles import hooks
-from articles.admin_base import ReadOnlyAdmin, bulk_action
+from articles.admin_base import LargeTablePaginator, ReadOnlyAdmin, bulk_action
 from articles.models import Article
 from articles.services import owns_or_reviews
 from editorial import services
@@ -156,10 +157,41 @@ class AssistJobAdmin(ReadOnlyAdmin):
 
 @admin.register(AICall)
 class AICallAdmin(ReadOnlyAdmin):
-    list_display = ["at", "provider", "model", "bytes_sent", "requested_by", "status", "short_error", "job"]
-    list_filter = ["provider", "status"]
+    """Every request that left for an AI provider, written before it was sent: editors read it (the
+    Editor role's view permission), nobody adds, changes or deletes a row."""
+
+    list_display = [
+        "at",
+        "job_link",
+        "attempt",
+        "provider",
+        "model",
+        "status",
+        "finished_at",
+        "duration",
+        "bytes_sent",
+        "requested_by",
+        "short_error",
+    ]
+    list_filter = ["status", "provider", "model", "job__kind"]
     list_select_related = ["requested_by", "job__article"]
-    readonly_fields = [f.name for f in AICall._meta.fields]
+    search_fields = ["job__article__title", "=input_sha256"]
+    date_hierarchy = "at"
+    readonly_fields = [f.name for f in AICall._meta.fields] + ["duration"]
+    # The ledger grows with every call: lists are not counted on every load (see LargeTablePaginator).
+    paginator = LargeTablePaginator
+    show_full_result_count = False
+
+    @admin.display(description="Job", ordering="job")
+    def job_link(self, obj: AICall) -> str:
+        url = reverse("admin:editorial_assistjob_change", args=[obj.job_id])
+        return format_html('<a href="{}">{}</a>', url, obj.job)
+
+    @admin.display(description="Took")
+    def duration(self, obj: AICall) -> str:
+        if obj.finished_at is None:
+            return "-"
+        return f"{(obj.finished_at - obj.at).total_seconds():.1f} s"
 
     @admin.display(description="Error", ordering="error")
     def short_error(self, obj: AICall) -> str:
