@@ -15,7 +15,7 @@ import json
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import get_resolver
 
 from articles import services
 from articles.models import Article, Entity, HistoricalArticle, OldAddress, Topic
@@ -25,6 +25,7 @@ from editorial.models import Person, PolicyPage
 from editorial.sitemaps import SITEMAPS
 from tests.factories import ArticleFactory, PersonFactory
 from tests.publishing import publish
+from tests.routes import walk
 
 BODY = "The council approved 12 new homes, the mayor said."
 
@@ -58,19 +59,11 @@ SOURCES = {
 }
 
 
-def _walk(patterns, prefix=""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
-        elif isinstance(pattern, URLPattern):
-            yield prefix + str(pattern.pattern)
-
-
 def public_urls() -> list[str]:
     """Every public address: each route of the URL conf (the back office aside), with each value the
     database holds for its parameter. A route with a parameter no source fills fails the test."""
     urls = []
-    for route in _walk(get_resolver().url_patterns):
+    for route in walk(get_resolver().url_patterns):
         if route.startswith("admin/"):
             continue
         if "<" not in route:

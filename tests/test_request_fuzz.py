@@ -27,13 +27,14 @@ from urllib.parse import urlencode
 import pytest
 from django.test import Client
 from django.test.client import encode_multipart
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import get_resolver
 
 from articles.models import Article, Entity, Topic
 from corrections.models import CorrectionRequest
 from editorial.models import Person, PolicyPage
 from editorial.sitemaps import SITEMAPS
 from tests.factories import TopicFactory
+from tests.routes import walk
 
 pytestmark = pytest.mark.postgres
 
@@ -125,17 +126,9 @@ class Attempt:
 # Where requests go
 
 
-def _walk(patterns, prefix=""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
-        elif isinstance(pattern, URLPattern):
-            yield prefix + str(pattern.pattern)
-
-
 def routes(*, admin: bool = False) -> list[str]:
     """The URL conf's routes: the public ones and the sign-in page, or the back office's."""
-    found = [route for route in _walk(get_resolver().url_patterns) if route.startswith("admin/") == admin]
+    found = [route for route in walk(get_resolver().url_patterns) if route.startswith("admin/") == admin]
     return found if admin else [*found, "admin/login/"]
 
 

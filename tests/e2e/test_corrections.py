@@ -55,15 +55,15 @@ SELECT = """([start, end]) => {
 
 
 def _watch(page: Page, problems: list[str], who: str) -> Page:
-    """Collects script errors, console errors (CSP violations among them) and failed requests. The
-    admin's pages link no favicon, so the browser's own /favicon.ico probe may 404: that one is ignored."""
+    """Collects script errors, console errors (CSP violations among them) and failed requests (the
+    browser's own /favicon.ico probe among them: the site answers it)."""
 
     def console(msg) -> None:
         if msg.type == "error" and not msg.text.startswith("Failed to load resource"):
             problems.append(f"{who} console: {msg.text}")
 
     def response(resp) -> None:
-        if resp.status >= 400 and not resp.url.endswith("/favicon.ico"):
+        if resp.status >= 400:
             problems.append(f"{who}: {resp.status} for {resp.url}")
 
     page.on("pageerror", lambda exc: problems.append(f"{who}: {exc}"))
