@@ -57,7 +57,8 @@ def _over(key: str, limit: int, window: int, rows) -> bool:
             if not cache.add(key, count, window):
                 count = cache.incr(key)
     except Exception as exc:  # the cache backend's connection errors differ by backend
-        log.warning("corrections limits: cache unavailable (%s), counting stored requests", exc)
+        # Said once per outage by the cache (editorial/cache.py), not in every request.
+        log.debug("corrections limits: cache unavailable (%s), counting stored requests", exc)
         count = stored() + 1
     return count > limit
 

@@ -116,7 +116,7 @@ def enqueue(task: str, *args, countdown: int = 0) -> bool:
     failure is logged, and the sweeper rings again. (By name, so that the services that queue work need
     not import the tasks that call them.)"""
     if publisher.paused:
-        log.warning("broker unavailable: %s%s left to the sweeper", task, args)
+        log.debug("broker unavailable: %s%s left to the sweeper", task, args)  # the failure was logged
         return False
     try:
         if app.conf.task_always_eager:  # no broker: the task runs here, now

@@ -148,7 +148,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's, failing fast for CACHE_RETRY_AFTER seconds once Redis proved unreachable.
+            "BACKEND": "editorial.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "newsroom",
             # A cache that is down or hangs costs a request this long at most; published pages never
@@ -161,6 +162,7 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHE_RETRY_AFTER = env.float("CACHE_RETRY_AFTER", default=5.0)
 
 # Celery (see editorial/celery.py for queues and the beat schedule)
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"

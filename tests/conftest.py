@@ -39,13 +39,15 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(autouse=True)
-def broker_resumed():
-    """A test that makes publishing fail leaves the process's publisher paused: the next test starts
-    with the broker tried again."""
+def redis_resumed():
+    """A test that makes Redis unreachable leaves the process's publisher and cache paused: the next
+    test starts with both tried again."""
     yield
+    from editorial.cache import FailFastClient
     from editorial.celery import publisher
 
     publisher.resume()
+    FailFastClient.resume()
 
 
 def _member(username: str, role: str, *, person: bool = True):
@@ -137,4 +139,7 @@ def page_store(settings):
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Counters and markers kept in the cache (rate limits, sign-in refusals, who is editing) start empty."""
+    from editorial.cache import FailFastClient
+
+    FailFastClient.resume()
     cache.clear()
