@@ -41,6 +41,8 @@ def make_run_env(tmp_path: Path) -> dict[str, str]:
     Makefile's own export (STAFF_REQUIRE_2FA=false)."""
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "SCHEDULE_IN_PROCESS"}}
     env |= {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "STAFF_REQUIRE_2FA": "false"}
+    # A page store of its own: the checkout's holds pages other runs baked from other databases.
+    env |= {"PAGE_STORE_DIR": str(tmp_path / "pages")}
     return env | {"SCHEDULE_TICK_SECONDS": TICK, "PYTHONUNBUFFERED": "1"}
 
 

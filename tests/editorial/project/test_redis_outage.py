@@ -25,7 +25,7 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.redis,
     pytest.mark.slow,
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),  # the roles a migration made
 ]
 
 ROOT = Path(__file__).resolve().parents[3]
