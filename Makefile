@@ -17,6 +17,8 @@ setup:
 # The demo signs in with passwords only; production requires two-factor sign-in for staff.
 # No REDIS_URL: tasks run in-process and the serving process runs the beat schedule (editorial/local_beat.py).
 run: export STAFF_REQUIRE_2FA ?= false
+# Links in e-mails point at the address being served (make run PORT=8001).
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: setup
 	$(UV) run python manage.py migrate --noinput
 	$(UV) run python manage.py collectstatic --noinput --verbosity 0

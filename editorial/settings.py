@@ -318,8 +318,8 @@ EMAIL_URL = env.str("EMAIL_URL", default="")
 
 def mailer_from_url(url: str) -> dict:
     """Turn EMAIL_URL (smtp://user:pass@host:587/?tls=True, consolemail://, ...) into a MAILERS entry."""
-    if not url:
-        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if not url:  # a line per e-mail on the console; the messages themselves are in the outbox
+        return {"BACKEND": "editorial.emails.SummaryBackend"}
     parsed = environ.Env.email_url_config(url)
     options = {
         "host": parsed.get("EMAIL_HOST"),
@@ -398,3 +398,5 @@ LOGGING = {
     # Axes says every step of every attempt at INFO; its warnings (failures, lockouts) are enough.
     "loggers": {"axes": {"level": "WARNING"}},
 }
+if CELERY_TASK_ALWAYS_EAGER:  # tasks run in-process: a line for each task that succeeded says nothing
+    LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
