@@ -114,7 +114,10 @@ def test_an_unpublished_article_leaves_a_notice(client, published_article, alice
     assert "The council withdrew the plan." in html
     assert "It is 14 homes, not 12." in html
     unpublished = published_article.transitions.last()
-    assert f'datetime="{unpublished.at.isoformat()}"' in html or unpublished.at.strftime("%-d %B %Y") in html
+    assert (
+        f'datetime="{unpublished.at.isoformat(timespec="seconds")}"' in html
+        or unpublished.at.strftime("%-d %B %Y") in html
+    )
     assert client.get("/articles/never-published/").status_code == 404
     log = client.get("/corrections/").content.decode()
     assert f'href="{correction.get_absolute_url()}"' in log

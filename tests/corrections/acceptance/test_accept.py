@@ -59,7 +59,7 @@ def test_it_publishes_the_correction_as_a_new_live_version(client, live, request
 
     html = client.get(live.get_absolute_url()).content.decode()
     assert "14 new homes" in html and "12 new homes" not in html
-    assert f'<time class="updated" datetime="{live.updated_at.isoformat()}">Updated' in html
+    assert f'<time class="updated" datetime="{live.updated_at.isoformat(timespec="seconds")}">Updated' in html
     assert "We said 12 homes; it is 14." in html
 
 
