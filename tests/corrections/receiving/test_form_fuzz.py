@@ -142,7 +142,7 @@ WHITESPACE = st.text(st.sampled_from(" \t\r\n\x0b\x0c\u00a0\u2028\u3000\x85"), m
 RUN: dict = {"statuses": Counter(), "failed": False}  # what this test's run has seen so far
 REFERENCE = re.compile(r"^CR-[0-9A-HJKMNP-TV-Z]{8}$")
 FIELD_ERROR = re.compile(r'<div class="field has-error">\s*<label for="id_(\w+)"')
-MESSAGE = re.compile(r'<p class="error" role="alert">(.*?)</p>', re.DOTALL)
+FIELD_ERRORS = re.compile(r'<div class="error" id="id_\w+_error" role="alert">(.*?)</div>', re.DOTALL)
 FORM_ERRORS = re.compile(r'<div class="form-errors" role="alert">(.*?)</div>', re.DOTALL)
 
 
@@ -388,8 +388,8 @@ def refused_fields(page: str) -> set[str]:
 
 
 def messages(page: str) -> list[str]:
-    boxes = FORM_ERRORS.findall(page)
-    texts = MESSAGE.findall(page) + [text for box in boxes for text in re.findall(r"<p>(.*?)</p>", box)]
+    boxes = FIELD_ERRORS.findall(page) + FORM_ERRORS.findall(page)
+    texts = [text for box in boxes for text in re.findall(r"<p>(.*?)</p>", box, re.DOTALL)]
     return [html.unescape(text).strip() for text in texts]
 
 
