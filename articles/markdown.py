@@ -3,6 +3,8 @@
 The body in Markdown is the source of truth; the HTML is derived on save and never edited by hand.
 """
 
+import re
+
 import nh3
 from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
@@ -15,10 +17,26 @@ _md = (
     .use(footnote_plugin)
 )
 
+
+def _table_open(self, tokens, idx, options, env) -> str:
+    """A table scrolls sideways on a narrow screen: in a named region that the keyboard can reach, so
+    that readers who cannot swipe can scroll it too."""
+    number = sum(1 for token in tokens[: idx + 1] if token.type == "table_open")
+    region = f'<div class="table-scroll" tabindex="0" role="region" aria-label="Table {number}">\n'
+    return region + self.renderToken(tokens, idx, options, env)
+
+
+def _table_close(self, tokens, idx, options, env) -> str:
+    return self.renderToken(tokens, idx, options, env) + "</div>\n"
+
+
+_md.add_render_rule("table_open", _table_open)
+_md.add_render_rule("table_close", _table_close)
+
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "cite", "code", "del", "em", "figcaption", "figure", "h2", "h3",
-    "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "section", "small", "strong", "sub",
-    "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "a", "abbr", "b", "blockquote", "br", "cite", "code", "del", "div", "em", "figcaption", "figure", "h2",
+    "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "section", "small", "strong",
+    "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "id"},
@@ -31,7 +49,11 @@ ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan", "scope"},
     "ol": {"start"},
     "abbr": {"title"},
+    "div": {"aria-label"},
 }
+# Exactly the attributes of the tables' scroll regions (_table_open), no other values.
+TAG_ATTRIBUTE_VALUES = {"div": {"class": {"table-scroll"}, "tabindex": {"0"}, "role": {"region"}}}
+TABLE_LABEL = re.compile(r"Table \d+")
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
@@ -48,7 +70,15 @@ def sanitize_html(html: str) -> str:
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        tag_attribute_values=TAG_ATTRIBUTE_VALUES,
+        attribute_filter=_attribute_filter,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+
+
+def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "div" and attribute == "aria-label" and not TABLE_LABEL.fullmatch(value):
+        return None
+    return value
