@@ -5,8 +5,11 @@
   var body = document.querySelector(".story-body");
   var link = document.querySelector("a.report-error");
   if (!body || !link) return;
+  var form = link.getAttribute("href");
   var button = document.createElement("a");
   button.className = "report-selection";
+  // A real link from the start: the form, which opens without a quote as well.
+  button.href = form;
   button.textContent = "Report this passage";
   button.hidden = true;
   document.body.appendChild(button);
@@ -23,7 +26,7 @@
     var text = selectedText();
     if (!text) { button.hidden = true; return; }
     var rect = window.getSelection().getRangeAt(0).getBoundingClientRect();
-    button.href = link.getAttribute("href") + "?quote=" + encodeURIComponent(text);
+    button.href = form + "?quote=" + encodeURIComponent(text);
     button.style.top = (window.scrollY + rect.bottom + 8) + "px";
     button.style.left = (window.scrollX + rect.left) + "px";
     button.hidden = false;
