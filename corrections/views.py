@@ -78,7 +78,9 @@ def status(request, token: str):
         CorrectionRequest.objects.select_related("article", "article__live_version", "duplicate_of"),
         status_token=token,
     )
-    return render(request, "corrections/status.html", {"correction_request": correction_request})
+    response = render(request, "corrections/status.html", {"correction_request": correction_request})
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 def article_pages(article, versions) -> list[str]:

@@ -89,7 +89,7 @@ def robots_txt(request):
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
-        "Disallow: /corrections/status/",
+        # Not the report status pages: they say noindex, and a crawler kept out never reads that.
         f"Sitemap: {sitemap}",
         "",
     ]
