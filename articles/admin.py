@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 
-from articles import gate, hooks, services
+from articles import gate, hooks, search, services
 from articles.admin_base import DefaultFirstFilter, LargeTablePaginator, ReadOnlyAdmin, VersionedAdmin
 from articles.diff import version_diff
 from articles.editing import HEARTBEAT_SECONDS, editing_touch
@@ -189,6 +189,13 @@ class ArticleAdmin(VersionedAdmin):
             return "Not live"
         url = obj.get_absolute_url()
         return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
+
+    def get_search_results(self, request, queryset, search_term):
+        """Full-text search over the working copies on PostgreSQL (articles/search.py); a plain match of
+        `search_fields` elsewhere."""
+        if not search.full_text() or not search_term.strip():
+            return super().get_search_results(request, queryset, search_term)
+        return search.working_matches(queryset, search_term), False
 
     # Who sees what: editors, checkers and the desk see everything; an author only their own articles.
     # The object-level checks matter as much as the queryset: simple-history's version pages load

@@ -4,7 +4,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from articles import services
+from articles import search, services
 from articles.diff import FIELDS, version_diff
 from articles.models import TEXT_FIELDS, Article
 from articles.workflow import MOVES
@@ -167,3 +167,17 @@ class ArticleForm(forms.ModelForm):
             "yours": version_diff(self.conflict.latest, typed, typed_fields),
             "latest": self.conflict.latest,
         }
+
+
+class SearchForm(forms.Form):
+    """A reader's search: the words (too many characters is a message, not an error page) and the page."""
+
+    q = forms.CharField(
+        label="Search articles",
+        required=False,
+        max_length=search.MAX_QUERY_LENGTH,
+        error_messages={
+            "max_length": f"Search for at most {search.MAX_QUERY_LENGTH} characters: a few words work best."
+        },
+    )
+    page = forms.IntegerField(required=False, min_value=1, max_value=search.MAX_PAGES)

@@ -14,4 +14,6 @@ urlpatterns = [
     path("topics/<slug:slug>/", baked(views.TopicView.as_view()), name="topic"),
     path("entities/<slug:slug>/", baked(views.EntityView.as_view()), name="entity"),
     path("feed/", baked(LatestArticlesFeed()), name="feed"),
+    # Rendered per request: every query is a page of its own.
+    path("search/", views.SearchView.as_view(), name="search"),
 ]

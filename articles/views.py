@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, TemplateView
 
-from articles import hooks, pages
+from articles import hooks, pages, search
 from articles.diff import FIELDS, changed_paragraphs, version_diff
+from articles.forms import SearchForm
 from articles.models import Article, Entity, Listing, OldAddress, Topic, Transition
 
 # What readers are shown of a change: the text and the byline, not metadata.
@@ -86,6 +87,30 @@ class TopicView(pages.SurrogateKeys, TemplateView):
 
     def surrogate_keys(self, context):
         return [f"topic-{self.topic.pk}"]
+
+
+class SearchView(TemplateView):
+    """Readers' search over the live versions (articles/search.py). Rendered per request, never baked:
+    every query is a page of its own. Search engines are told not to index it."""
+
+    template_name = "articles/search.html"
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    def get_context_data(self, **kwargs):
+        form = SearchForm(self.request.GET)
+        context = super().get_context_data(form=form, **kwargs)
+        if not form.is_valid():
+            if "page" in form.errors:
+                raise Http404("No such page.")
+            return context
+        terms = form.cleaned_data["q"]
+        if terms:
+            context["results"] = search.live_page(terms, form.cleaned_data["page"] or 1)
+        return context
 
 
 def elsewhere(request, slug: str, route: str) -> HttpResponse:

@@ -4,6 +4,7 @@ With no environment at all the app runs on a SQLite file, a local-memory cache, 
 in-process and the offline AI provider. DATABASE_URL, REDIS_URL and AI_* switch on the real services.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -270,6 +271,14 @@ PAGE_STALE_WHILE_REVALIDATE = env.int("PAGE_STALE_WHILE_REVALIDATE", default=864
 PAGE_PURGE_URL = env.str("PAGE_PURGE_URL", default="")
 PAGE_PURGE_TOKEN = env.str("PAGE_PURGE_TOKEN", default="")
 PAGE_BAKE_NOW = env.int("PAGE_BAKE_NOW", default=100)  # pages baked before an action returns; the rest later
+
+# Search (articles/search.py): the PostgreSQL text search configuration /search/ stems words with. The GIN
+# index is built with the language set when its migration runs; a query in another one is right, but slow.
+SEARCH_LANGUAGE = env.str("SEARCH_LANGUAGE", default="english")
+if not re.fullmatch(r"[a-z_]+", SEARCH_LANGUAGE):
+    raise ImproperlyConfigured(
+        f"SEARCH_LANGUAGE={SEARCH_LANGUAGE!r}: a text search configuration, e.g. english"
+    )
 
 # Security
 SECURE_CSP = {

@@ -79,12 +79,14 @@ def public_urls() -> list[str]:
 
 
 def sweep(client: Client, marker: str) -> dict[str, int]:
-    """The public addresses whose answer shows the marker, with their status."""
+    """The public addresses whose answer shows the marker, with their status; and the search asked for it
+    in capitals (the page repeats the query: the marker as written is what the search found)."""
     found = {}
-    for url in public_urls():
+    for url in [*public_urls(), f"/search/?q={marker.upper()}"]:
         response = client.get(url)
         assert response.status_code < 500, url
-        text = response.content.decode(errors="replace").lower()
+        text = response.content.decode(errors="replace")
+        text = text if url.startswith("/search/") else text.lower()
         if marker in text or marker in response.headers.get("Location", "").lower():
             found[url] = response.status_code
     return found
@@ -154,6 +156,8 @@ def test_nothing_of_a_working_copy_is_public_until_it_is_published(client, live,
     # The new editor's own profile names them, and does not list the article they do not edit yet.
     assert sweep(client, marker) == {f"/authors/editor-of-{marker}/": 200}
     assert "Council approves homes" not in client.get(f"/authors/editor-of-{marker}/").content.decode()
+    # The search finds the live version by its words, and the working copy by none of its own.
+    assert "Council approves homes" in client.get("/search/?q=council+homes").content.decode()
 
     publish(live, author=alice, editor=bob)
     found = sweep(client, marker)
@@ -176,6 +180,7 @@ def test_nothing_of_a_working_copy_is_public_until_it_is_published(client, live,
         f"/entities/entity-{marker}/",
         "/authors/alice/",
         f"/authors/editor-of-{marker}/",
+        f"/search/?q={marker.upper()}",
     }
     assert expected <= set(found), sorted(expected - set(found))
     assert all(status == 200 for url, status in found.items() if url in expected)

@@ -54,7 +54,8 @@ QUERIES = [
     "before=1." + "9" * 30, "before=%00", "before=1e5.1", "before=.", "page=0", "page=-1", "page=abc",
     "page=" + "9" * 30, "p=2", "p=x", "p=" + "9" * 30, "p=%00", "quote=%00", "quote=" + "x" * 5000,
     "a=%FF%FE", "%00=%00", "utm_source=x&before=", "before=1.2&before=3.4", "&&&==", "a" * 3000,
-    "q=%E2%80%AE", "format=json",
+    "q=%E2%80%AE", "format=json", "q=homes", "q=%00", "q=a%00b", "q=" + "x" * 5000, "q=%22%21%26%7C%3A*()",
+    "q=-or", "q=homes&page=2", "q=homes&page=" + "9" * 30, "q=homes&page=-1", "q=%FF%FE", "q=&page=1",
 ]  # fmt: skip
 METHODS = ["GET", "GET", "HEAD", "POST", "POST", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE",
            "PROPFIND", "FOO"]  # fmt: skip
