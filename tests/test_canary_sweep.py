@@ -14,11 +14,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db.models import Max
 from django.test import Client
 from django.urls import get_resolver
 
 from articles import services
 from articles.models import Article, Entity, HistoricalArticle, OldAddress, Topic
+from articles.sitemaps import SITEMAP_PAGE_SIZE
 from corrections.models import CorrectionRequest
 from editorial import services as editorial_services
 from editorial.models import Person, PolicyPage
@@ -78,11 +80,23 @@ def public_urls() -> list[str]:
     return urls
 
 
+def sitemap_page(article: Article) -> str:
+    """The articles' sitemap page listing `article`: its pages are ranges of ids."""
+    number = (article.pk - 1) // SITEMAP_PAGE_SIZE + 1
+    return "/sitemap-articles.xml" + (f"?p={number}" if number > 1 else "")
+
+
+def later_sitemap_pages() -> list[str]:
+    """The articles' sitemap pages after the first (rendered per request), up to the largest id's."""
+    top = Article.objects.aggregate(top=Max("pk"))["top"] or 0
+    return [f"/sitemap-articles.xml?p={n}" for n in range(2, (top - 1) // SITEMAP_PAGE_SIZE + 2)]
+
+
 def sweep(client: Client, marker: str) -> dict[str, int]:
     """The public addresses whose answer shows the marker, with their status; and the search asked for it
     in capitals (the page repeats the query: the marker as written is what the search found)."""
     found = {}
-    for url in [*public_urls(), f"/search/?q={marker.upper()}"]:
+    for url in [*public_urls(), *later_sitemap_pages(), f"/search/?q={marker.upper()}"]:
         response = client.get(url)
         assert response.status_code < 500, url
         text = response.content.decode(errors="replace")
@@ -171,7 +185,7 @@ def test_nothing_of_a_working_copy_is_public_until_it_is_published(client, live,
     expected = {
         "/",
         "/feed/",
-        "/sitemap-articles.xml",
+        sitemap_page(live),
         "/sitemap-topics.xml",
         f"/articles/slug-{marker}/",
         f"/articles/slug-{marker}/changes/",

@@ -7,6 +7,7 @@ from pytest_httpserver import HTTPServer
 from articles import pages, services
 from articles.models import Entity
 from articles.services import EntityLine
+from articles.sitemaps import SITEMAP_PAGE_SIZE
 from corrections import services as desk
 from editorial import services as editorial_services
 from editorial.models import PolicyPage
@@ -34,6 +35,9 @@ def stored(path: str) -> str:
 
 def test_the_pages_a_version_shows_on_are_listed(live, alice, bob):
     version = live.live_version
+    # The store keeps the articles' sitemap's first page (ids 1 to SITEMAP_PAGE_SIZE); the later ones
+    # are rendered per request. Which one holds this article depends on how many the suite made before.
+    first_sitemap_page = ["/sitemap-articles.xml"] if live.pk <= SITEMAP_PAGE_SIZE else []
     assert set(pages.article_pages(live, version)) == {
         f"/articles/{live.slug}/",
         f"/articles/{live.slug}/changes/",
@@ -44,7 +48,7 @@ def test_the_pages_a_version_shows_on_are_listed(live, alice, bob):
         "/authors/alice/",
         "/authors/bob/",
         "/sitemap.xml",
-        "/sitemap-articles.xml",
+        *first_sitemap_page,
         "/sitemap-topics.xml",
         "/sitemap-authors.xml",
         "/sitemap-policies.xml",
